@@ -8,7 +8,8 @@
  *   stream is a TTY and `NO_COLOR` is unset; spinners only on a TTY stderr.
  * - Every stderr line passes through the redaction helper.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { createRequire } from 'node:module';
+import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import { redact } from '../core/redact.js';
 import type { Io } from './io.js';
@@ -29,19 +30,31 @@ export interface Spinner {
 export class Output {
   readonly jsonMode: boolean;
   readonly verbose: boolean;
-  /** Colours for stdout. */
-  readonly color: ChalkInstance;
-  /** Colours for stderr. */
-  readonly errColor: ChalkInstance;
   private readonly io: Io;
+  private readonly stdoutLevel: 0 | 1;
+  private readonly stderrLevel: 0 | 1;
+  private stdoutChalk: ChalkInstance | undefined;
+  private stderrChalk: ChalkInstance | undefined;
 
   constructor(io: Io, options: { json?: boolean; verbose?: boolean } = {}) {
     this.io = io;
     this.jsonMode = options.json === true;
     this.verbose = options.verbose === true;
     const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-    this.color = new Chalk({ level: !noColor && io.stdout.isTTY && !this.jsonMode ? 1 : 0 });
-    this.errColor = new Chalk({ level: !noColor && io.stderr.isTTY ? 1 : 0 });
+    this.stdoutLevel = !noColor && io.stdout.isTTY && !this.jsonMode ? 1 : 0;
+    this.stderrLevel = !noColor && io.stderr.isTTY ? 1 : 0;
+  }
+
+  /** Colours for stdout: plain unless stdout is a TTY and NO_COLOR is unset. */
+  get color(): ChalkInstance {
+    this.stdoutChalk ??= makeChalk(this.stdoutLevel);
+    return this.stdoutChalk;
+  }
+
+  /** Colours for stderr: plain unless stderr is a TTY and NO_COLOR is unset. */
+  get errColor(): ChalkInstance {
+    this.stderrChalk ??= makeChalk(this.stderrLevel);
+    return this.stderrChalk;
   }
 
   /** Human data line on stdout (ignored in JSON mode: use {@link json}). */
@@ -107,6 +120,15 @@ export class Output {
       stop: () => void s.stop(),
     };
   }
+}
+
+// chalk is loaded on first use (require of ESM works from Node 20.19), keeping it off the
+// `voicectl --help` path.
+const requireModule = createRequire(import.meta.url);
+let chalkModule: typeof import('chalk') | undefined;
+function makeChalk(level: 0 | 1): ChalkInstance {
+  chalkModule ??= requireModule('chalk') as typeof import('chalk');
+  return new chalkModule.Chalk({ level });
 }
 
 const NO_SPINNER: Spinner = { text() {}, succeed() {}, fail() {}, stop() {} };

@@ -29,7 +29,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (err) {
-    return renderError(toVoicectlError(err, argv), io, { json, verbose, original: err });
+    return renderError(toVoicectlError(err, argv), io, { json, verbose });
   }
 }
 
@@ -47,7 +47,11 @@ function toVoicectlError(err: unknown, argv: string[]): unknown {
   return err;
 }
 
-function renderError(err: unknown, io: Io, o: { json: boolean; verbose: boolean; original: unknown }): number {
+/**
+ * Print an error in the output contract's shape (JSON on stdout under `--json`, else
+ * `Error:` and `hint:` lines on stderr), redacted, and return its exit code.
+ */
+export function renderError(err: unknown, io: Io, o: { json: boolean; verbose: boolean }): number {
   if (err instanceof CommanderError) return err.exitCode; // help or version: already printed
   if (isVoicectlError(err)) {
     if (err instanceof CheckFailedError && err.reported) return err.exitCode;

@@ -30,13 +30,17 @@ export function clearRegisteredSecrets(): void {
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
+  // Authorization header values: keep the scheme, mask the credentials
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${MASK}`],
   // connection strings: endpoint=https://x;accesskey=BASE64==
   [/(accesskey\s*=\s*)[^;\s"']+/gi, `$1${MASK}`],
   // URL query parameters and key=value pairs that carry secrets
   [/([?&;\s]|^)(api[-_]?key|token|code|sig|signature|secret|password|pwd|access_token|key)=([^&\s"';]+)/gi, `$1$2=${MASK}`],
-  // HTTP headers or JSON fields
-  [/("?(?:api-key|x-api-key|password|secret|token|accessKey|apiKey|api_key|authtoken|authorization)"?\s*[:=]\s*"?)([^"\s,}]+)/gi, `$1${MASK}`],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${MASK}`],
+  // HTTP headers or JSON fields (values already masked, or an auth scheme, are left as they are)
+  [
+    /("?(?:api-key|x-api-key|password|secret|token|accessKey|apiKey|api_key|authtoken|authorization)"?\s*[:=]\s*"?)(?!\*\*\*)(?!(?:Bearer|Basic)\b)([^"\s,}&;]+)/gi,
+    `$1${MASK}`,
+  ],
   // JWTs (three base64url segments, first starting eyJ)
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g, MASK],
   // user:password@ in URLs
