@@ -1,7 +1,104 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 
-/** Placeholder: replaced by the issue that builds `voicectl call`. */
-export function callCommand(_ctx: CommandContext): Command {
-  return new Command('call').description('(not built yet)');
+/** Parsed options of `voicectl call`. */
+export interface CallCommandOptions {
+  from?: string;
+  bridgeUrl?: string;
+  followUrl?: string;
+  timeout: number;
+  json?: boolean;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('give a number of seconds between 1 and 3600.');
+  return n;
+}
+
+/**
+ * `voicectl call <8:acs:…|+E.164> [--from] [--bridge-url] [--follow-url] [--timeout] [--json]`:
+ * place a call through ACS with media streaming to the running bridge and report whether it
+ * connected and media started.
+ */
+export function callCommand(ctx: CommandContext): Command {
+  return new Command('call')
+    .description('Place an ACS call that streams its media to the running bridge, and report whether it connected and media started')
+    .argument('<target>', 'an ACS user id (8:acs:…) or a phone number in E.164 (+14255550123)')
+    .option('--from <+E.164>', 'caller id for phone targets: an ACS phone number of this resource (required for phone targets)')
+    .option('--bridge-url <https-origin>', 'public https origin of `voicectl bridge`, where ACS sends callbacks and media (default: CALLBACK_URI_HOST)')
+    .option('--follow-url <url>', 'where to read the call\'s events from the bridge (default: the bridge URL; http://127.0.0.1:8000 on the bridge\'s machine)')
+    .addOption(new Option('--timeout <seconds>', 'how long to wait for the verdict').argParser(seconds).default(60))
+    .option('--json', 'NDJSON events on stdout, ending with a call.verdict event')
+    .addHelpText(
+      'after',
+      `
+Needs AZURE_COMMUNICATION_CONNECTION_STRING (the same as the bridge's) and a bridge started with
+CALLBACK_URI_HOST set, e.g. \`voicectl bridge --listen 8000\` behind \`voicectl tunnel\`.
+
+Examples:
+  voicectl call 8:acs:1f2e…_0000-…            # ring your own browser identity, accept, talk
+  voicectl call +14255550123 --from +18005550199
+  voicectl call 8:acs:… --follow-url http://127.0.0.1:8000 --json
+
+Exit codes: 0 connected and media started; 1 a step failed (the verdict says which and why);
+2 bad target, missing --from or missing configuration; 130 interrupted.`,
+    )
+    .action((target: string, opts: CallCommandOptions) => runCall(ctx, target, opts));
+}
+
+/** The action: parse the target, resolve the configuration, place and follow the call, print the verdict. */
+async function runCall(ctx: CommandContext, target: string, opts: CallCommandOptions): Promise<void> {
+  const { CheckFailedError } = await import('../core/errors.js');
+  const { missingValueError, resolveSetting } = await import('../config/load.js');
+  const out = ctx.output({ json: opts.json === true });
+  const { parseTarget } = await import('../calls/targets.js');
+  const parsed = parseTarget(target, opts.from);
+  const config = await ctx.config();
+  const conn = resolveSetting(config, undefined, 'AZURE_COMMUNICATION_CONNECTION_STRING');
+  if (!conn) throw missingValueError(undefined, 'AZURE_COMMUNICATION_CONNECTION_STRING', 'ACS connection string');
+  const bridge = resolveSetting(config, opts.bridgeUrl, 'CALLBACK_URI_HOST');
+  if (!bridge) throw missingValueError('--bridge-url', 'CALLBACK_URI_HOST', 'bridge URL');
+
+  const { placeCall } = await import('../calls/place.js');
+  const { tlsOptionsFromEnv } = await import('../calls/client.js');
+  const abort = new AbortController();
+  const off = ctx.io.onSignal(() => abort.abort());
+  const spinner = await out.spinner(`Placing a call to ${target}…`);
+  try {
+    const result = await placeCall({
+      connectionString: conn.value,
+      target: parsed,
+      bridgeUrl: bridge.value,
+      ...(opts.followUrl ? { followUrl: opts.followUrl } : {}),
+      ...(config.get('VOICECTL_MEDIA_TOKEN') ? { mediaToken: config.get('VOICECTL_MEDIA_TOKEN')! } : {}),
+      timeoutMs: opts.timeout * 1000,
+      clientOptions: tlsOptionsFromEnv(ctx.io.env),
+      signal: abort.signal,
+      onEvent: (e) => {
+        const { type, ...data } = e;
+        out.event(type, data);
+        if (out.jsonMode) return;
+        if (type === 'call.placed') {
+          spinner.stop();
+          out.print(`call connection id: ${String(data.callConnectionId ?? '?')}`);
+          out.info('Following the call through the bridge…');
+        } else {
+          out.info(`  ${type}${data.diagnosis ? `: ${String(data.diagnosis)}` : ''}`);
+        }
+      },
+    });
+    spinner.stop();
+    const v = result.verdict;
+    out.event('call.verdict', { callId: result.callId, callConnectionId: result.callConnectionId, ...v });
+    if (!out.jsonMode) {
+      out.print(v.ok ? `verdict: ok, ${v.summary}` : `verdict: FAILED, ${v.summary}`);
+      if (!v.ok && v.diagnosis) out.print(`  why: ${v.diagnosis}`);
+      if (!v.ok && v.fix) out.print(`  fix: ${v.fix}`);
+    }
+    if (!v.ok) throw new CheckFailedError(`call failed: ${v.summary}`, { reported: true, code: 'VOICECTL_CALL_FAILED' });
+  } finally {
+    spinner.stop();
+    off();
+  }
 }

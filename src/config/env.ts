@@ -117,6 +117,19 @@ export const ENV_VARS = {
     description: 'Secret required on the bridge media WebSocket (?token= or Bearer)',
     example: '<random>',
   },
+  /** The Event Grid webhook `?code=` secret of the bridge; derived from the ACS access key when unset. */
+  VOICECTL_WEBHOOK_SECRET: {
+    group: 'voicectl',
+    secret: true,
+    description: 'Secret ?code= of the bridge\'s Event Grid webhook (default: derived from the ACS key)',
+    example: '<random>',
+  },
+  /** JWKS URL for validating ACS callback / media JWTs (default the published ACS Call Automation keys). */
+  VOICECTL_ACS_JWKS_URL: {
+    group: 'voicectl',
+    description: 'JWKS URL for ACS callback JWTs (default https://acscallautomation.communication.azure.com/calling/keys)',
+    example: 'https://acscallautomation.communication.azure.com/calling/keys',
+  },
   /** Set to any value to never prompt (same as `--no-input`). */
   VOICECTL_NO_PROMPT: { group: 'voicectl', description: 'Never prompt (same as --no-input)', example: '1' },
   /** Set to disable colour (https://no-color.org). */

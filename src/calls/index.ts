@@ -1,0 +1,149 @@
+/**
+ * `createCallAutomation(options)`: what `voicectl bridge` mounts so it answers ACS calls itself.
+ * Produces the routes (`POST /api/incomingCall`, `POST /api/callbacks/`, `GET /api/calls/`), the
+ * `/api/health` extras (answered / failed / active ACS calls, last callback failure), and, when the
+ * ACS resource's immutable id is known, a media-upgrade check of ACS's JWT.
+ * The SDK is loaded on the first IncomingCall, not at start-up.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallAutomationClient, CallAutomationClientOptions } from './client.js';
+import { createClient } from './client.js';
+import { diagnosisLine } from './diagnose.js';
+import { createAcsJwtValidator, type AcsJwtValidator } from './jwt.js';
+import { handleCallState, handleCallback, handleIncomingCall, type RouteDeps } from './routes.js';
+import { deriveSecrets, parseConnectionString } from './secrets.js';
+import { CallRegistry, type CallEventRecord } from './state.js';
+import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, eventGridUrl, publicHost } from './urls.js';
+
+/** A route the bridge mounts (same shape as the bridge's `BridgeRoute`). */
+export interface CallRoute {
+  method: 'GET' | 'POST';
+  /** Path prefix, e.g. `/api/callbacks/`. */
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+}
+
+/** The media upgrade decision (same shape as the bridge's `authorizeMediaUpgrade`). */
+export type UpgradeDecision = { ok: true } | { ok: false; status: number; reason: string };
+
+/** Options for {@link createCallAutomation}. */
+export interface CallAutomationOptions {
+  /** `AZURE_COMMUNICATION_CONNECTION_STRING`. */
+  connectionString: string;
+  /** `CALLBACK_URI_HOST`: the bridge's public https origin. */
+  callbackHost: string;
+  /** The bridge's media WebSocket path (default `/ws/media`). */
+  mediaPath?: string;
+  /** The bridge's media token, appended to the transport URL as `?token=`. */
+  mediaToken?: string;
+  /** `VOICECTL_WEBHOOK_SECRET`: the Event Grid `?code=`; derived from the access key when unset. */
+  webhookSecret?: string;
+  /** `ACS_RESOURCE_ID`: when set, the JWTs on callbacks and media upgrades are validated. */
+  acsResourceId?: string;
+  /** JWKS URL override (`VOICECTL_ACS_JWKS_URL`). */
+  jwksUrl?: string;
+  /** fetch for the JWKS (default global fetch). */
+  fetch?: typeof fetch;
+  /** SDK client options (TLS trust, retries) for the ACS endpoint. */
+  clientOptions?: CallAutomationClientOptions;
+  /** NDJSON sink: `onEvent(type, data)`. */
+  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  /** Human log line (stderr). */
+  log?: (line: string) => void;
+  /** Largest accepted webhook / callback body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Longest long-poll of `GET /api/calls/…` in ms (default 25 000). */
+  maxWaitMs?: number;
+  /** Call ids (tests); default random UUIDs. */
+  newCallId?: () => string;
+}
+
+/** What the bridge mounts. */
+export interface CallAutomation {
+  routes: CallRoute[];
+  healthExtras: () => Record<string, unknown>;
+  /** Present only when `acsResourceId` is set. */
+  authorizeMediaUpgrade?: (req: IncomingMessage) => Promise<UpgradeDecision>;
+  /** The Event Grid subscription endpoint, with its `?code=` secret. */
+  eventGridUrl: string;
+  /** The public host the URLs use. */
+  host: string;
+  registry: CallRegistry;
+  close(): void;
+}
+
+/**
+ * Build the Call Automation part of the bridge.
+ * @throws UsageError for a malformed connection string or CALLBACK_URI_HOST (exit 2).
+ */
+export function createCallAutomation(options: CallAutomationOptions): CallAutomation {
+  const conn = parseConnectionString(options.connectionString);
+  const host = publicHost(options.callbackHost);
+  const secrets = deriveSecrets(conn.accessKey, options.webhookSecret);
+  const registry = new CallRegistry();
+  const log = options.log ?? (() => {});
+  let client: CallAutomationClient | undefined;
+  const jwt: AcsJwtValidator | undefined = options.acsResourceId
+    ? createAcsJwtValidator({
+        audience: options.acsResourceId,
+        ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : undefined;
+
+  const report = (e: CallEventRecord): void => {
+    const { seq: _seq, type, ...data } = e;
+    options.onEvent?.(type, data as Record<string, unknown>);
+    const id = e.callConnectionId ?? e.callId;
+    const extra = e.diagnosis ? ` — ${diagnosisLine({ cause: e.cause ?? '', diagnosis: e.diagnosis, fix: e.fix ?? '' })}` : e.message ? ` (${e.message})` : '';
+    log(`acs call ${id}: ${type}${extra}`);
+  };
+
+  const deps: RouteDeps = {
+    host,
+    mediaPath: options.mediaPath ?? '/ws/media',
+    mediaToken: options.mediaToken,
+    secrets,
+    registry,
+    client: () => (client ??= createClient(options.connectionString, options.clientOptions)),
+    jwt,
+    report,
+    log,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxWaitMs: options.maxWaitMs ?? 25_000,
+    ...(options.newCallId ? { newCallId: options.newCallId } : {}),
+  };
+
+  const result: CallAutomation = {
+    routes: [
+      { method: 'POST', prefix: INCOMING_CALL_PATH, handle: (req, res, url) => handleIncomingCall(deps, req, res, url) },
+      { method: 'POST', prefix: CALLBACKS_PREFIX, handle: (req, res, url) => handleCallback(deps, req, res, url) },
+      { method: 'GET', prefix: CALLS_PREFIX, handle: (req, res, url) => handleCallState(deps, req, res, url) },
+    ],
+    healthExtras: () => ({
+      acs: {
+        answering: true,
+        callbackHost: host,
+        jwtValidation: jwt !== undefined,
+        answered: registry.answered,
+        failed: registry.failed,
+        active: registry.active,
+        lastCallbackFailure: registry.lastFailure ?? null,
+      },
+    }),
+    eventGridUrl: eventGridUrl(host, secrets.webhookCode),
+    host,
+    registry,
+    close: () => registry.wakeAll(),
+  };
+  if (jwt) {
+    result.authorizeMediaUpgrade = async (req) => {
+      const check = await jwt(req.headers.authorization);
+      return check.ok ? { ok: true } : { ok: false, status: 401, reason: check.reason };
+    };
+  }
+  return result;
+}
+
+export { parseConnectionString, deriveSecrets } from './secrets.js';
+export { publicHost, callbackUrl, mediaTransportUrl, eventGridUrl } from './urls.js';

@@ -1,0 +1,203 @@
+/**
+ * The bridge's Call Automation HTTP handlers:
+ * - `POST /api/incomingCall?code=<secret>`: Event Grid deliveries (validation handshake, IncomingCall);
+ * - `POST /api/callbacks/<callId>/<token>`: Call Automation callbacks (CloudEvents array);
+ * - `GET /api/calls/<callId>/<token>?since=<n>&waitMs=<ms>`: a call's state and events (long-poll),
+ *   what `voicectl call` follows.
+ * Unauthenticated requests get 401 and change nothing; malformed bodies get 400 and change nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FAILURE_EVENTS, MalformedCallbackError, parseCallbackEvents, type CallbackEvent } from './callback-events.js';
+import type { CallAutomationClient } from './client.js';
+import { describeSdkError, mediaStreamingOptions } from './client.js';
+import { diagnose } from './diagnose.js';
+import { MalformedDeliveryError, parseEventGridDelivery, type EventGridItem } from './event-grid.js';
+import { BodyTooLargeError, readBody, sendError, sendJson } from './http.js';
+import type { AcsJwtValidator } from './jwt.js';
+import type { CallSecrets } from './secrets.js';
+import { verdictOf, type CallEventRecord, type CallRegistry } from './state.js';
+import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, callbackUrl, mediaTransportUrl } from './urls.js';
+
+/** operationContext of calls the bridge answers. */
+export const ANSWER_CONTEXT = 'voicectl-answer';
+/** operationContext of calls `voicectl call` places. */
+export const PLACE_CONTEXT = 'voicectl-call';
+
+/** What the handlers need. */
+export interface RouteDeps {
+  host: string;
+  mediaPath: string;
+  mediaToken: string | undefined;
+  secrets: CallSecrets;
+  registry: CallRegistry;
+  client: () => CallAutomationClient;
+  jwt: AcsJwtValidator | undefined;
+  /** Report a recorded event (NDJSON sink + human log). */
+  report: (event: CallEventRecord) => void;
+  /** A human log line (stderr). */
+  log: (line: string) => void;
+  maxBodyBytes: number;
+  maxWaitMs: number;
+  newCallId?: () => string;
+}
+
+/** Read and parse a body, answering 413/400 itself; undefined when it did. */
+async function body<T>(req: IncomingMessage, res: ServerResponse, deps: RouteDeps, parse: (t: string) => T): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readBody(req, deps.maxBodyBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) sendError(res, 413, 'VOICECTL_BODY_TOO_LARGE', err.message);
+    else sendError(res, 400, 'VOICECTL_BAD_BODY', 'could not read the body');
+    return undefined;
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    if (err instanceof MalformedDeliveryError || err instanceof MalformedCallbackError) {
+      sendError(res, 400, 'VOICECTL_MALFORMED', err.message);
+      deps.log(`refused a malformed ${req.url?.startsWith(INCOMING_CALL_PATH) ? 'Event Grid delivery' : 'callback'}: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** `POST /api/incomingCall?code=…`. */
+export async function handleIncomingCall(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (url.pathname !== INCOMING_CALL_PATH) return sendError(res, 404, 'VOICECTL_NOT_FOUND', 'not found');
+  if (!deps.secrets.checkWebhookCode(url.searchParams.get('code'))) {
+    req.resume();
+    return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', 'missing or wrong ?code= secret');
+  }
+  const items = await body(req, res, deps, parseEventGridDelivery);
+  if (!items) return;
+  const validation = items.find((i) => i.kind === 'validation');
+  if (validation && validation.kind === 'validation') {
+    deps.log('answered the Event Grid subscription validation handshake');
+    return sendJson(res, 200, { validationResponse: validation.validationCode });
+  }
+  await Promise.all(items.filter((i) => i.kind === 'incomingCall').map((i) => answer(deps, i)));
+  sendJson(res, 200, { ok: true });
+}
+
+async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCall' }): Promise<void> {
+  const callId = (deps.newCallId ?? randomUUID)();
+  deps.registry.ensure(callId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
+  deps.report(deps.registry.record(callId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
+  const transportUrl = mediaTransportUrl(deps.host, deps.mediaPath, deps.mediaToken);
+  try {
+    const result = await deps.client().answerCall(item.incomingCallContext, callbackUrl(deps.host, callId, deps.secrets.callToken(callId)), {
+      mediaStreamingOptions: mediaStreamingOptions(transportUrl),
+      operationContext: ANSWER_CONTEXT,
+    });
+    const id = result.callConnectionProperties.callConnectionId;
+    deps.report(deps.registry.record(callId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
+  } catch (err) {
+    const f = describeSdkError(err);
+    deps.report(
+      deps.registry.record(callId, {
+        type: 'answer.failed',
+        ...(f.status !== undefined ? { resultCode: f.status } : {}),
+        message: f.message,
+        diagnosisOf: f.diagnosis,
+      }),
+    );
+  }
+}
+
+/** Split `<prefix><callId>/<token>`; undefined when the shape is wrong. */
+function callPath(pathname: string, prefix: string): { callId: string; token: string } | undefined {
+  const rest = pathname.slice(prefix.length).split('/');
+  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
+  try {
+    return { callId: decodeURIComponent(rest[0]), token: rest[1] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `POST /api/callbacks/<callId>/<token>`. */
+export async function handleCallback(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const p = callPath(url.pathname, CALLBACKS_PREFIX);
+  if (!p || !deps.secrets.checkCallToken(p.callId, p.token)) {
+    req.resume();
+    return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', 'missing or wrong per-call secret');
+  }
+  if (deps.jwt) {
+    const check = await deps.jwt(req.headers.authorization);
+    if (!check.ok) {
+      req.resume();
+      deps.log(`refused a callback for call ${p.callId}: ${check.reason}`);
+      return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', check.reason);
+    }
+  }
+  const events = await body(req, res, deps, parseCallbackEvents);
+  if (!events) return;
+  for (const ev of events) record(deps, p.callId, ev);
+  sendJson(res, 200, { ok: true });
+}
+
+function record(deps: RouteDeps, callId: string, ev: CallbackEvent): void {
+  if (!deps.registry.get(callId)) {
+    deps.registry.ensure(callId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
+  }
+  if (!ev.name) {
+    deps.log(`call ${callId}: ${ev.acsType}`);
+    return;
+  }
+  const failure = FAILURE_EVENTS.has(ev.name);
+  const stored = deps.registry.record(callId, {
+    type: ev.name,
+    acsType: ev.acsType,
+    ...(ev.callConnectionId ? { callConnectionId: ev.callConnectionId } : {}),
+    ...(ev.code !== undefined ? { resultCode: ev.code } : {}),
+    ...(ev.subCode !== undefined ? { subCode: ev.subCode } : {}),
+    ...(ev.message ? { message: ev.message } : {}),
+    ...(ev.streamingDetails ? { streamingDetails: ev.streamingDetails } : {}),
+    ...(failure
+      ? {
+          diagnosisOf: diagnose({
+            ...(ev.code !== undefined ? { code: ev.code } : {}),
+            ...(ev.subCode !== undefined ? { subCode: ev.subCode } : {}),
+            ...(ev.message ? { message: ev.message } : {}),
+            ...(ev.streamingDetails ? { details: ev.streamingDetails } : {}),
+            mediaUrl: mediaTransportUrl(deps.host, deps.mediaPath),
+          }),
+        }
+      : {}),
+  });
+  const rec = deps.registry.get(callId);
+  if (ev.correlationId && rec && !rec.correlationId) rec.correlationId = ev.correlationId;
+  deps.report(stored);
+}
+
+/** `GET /api/calls/<callId>/<token>?since=<n>&waitMs=<ms>`. */
+export async function handleCallState(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const p = callPath(url.pathname, CALLS_PREFIX);
+  if (!p || !deps.secrets.checkCallToken(p.callId, p.token)) {
+    return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', 'missing or wrong per-call secret');
+  }
+  const since = Math.max(0, Number.parseInt(url.searchParams.get('since') ?? '0', 10) || 0);
+  const waitMs = Math.min(deps.maxWaitMs, Math.max(0, Number.parseInt(url.searchParams.get('waitMs') ?? '0', 10) || 0));
+  const events = await deps.registry.waitForEvents(p.callId, since, waitMs);
+  const rec = deps.registry.get(p.callId);
+  const all = rec?.events ?? [];
+  const verdict = verdictOf(all);
+  sendJson(res, 200, {
+    ok: true,
+    call: {
+      callId: p.callId,
+      known: rec !== undefined,
+      direction: rec?.direction ?? 'unknown',
+      callConnectionId: rec?.callConnectionId,
+      connected: rec?.connected ?? false,
+      mediaStarted: rec?.mediaStarted ?? false,
+      ended: rec?.ended ?? false,
+      ...(verdict ? { verdict } : {}),
+    },
+    events,
+    next: since + events.length,
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The secrets that authenticate ACS's requests to the bridge, derived so that the bridge and
+ * `voicectl call` (two processes) agree without sharing state:
+ *
+ * - a signing key: `HMAC-SHA256(base64decode(accesskey), "voicectl/calls/v1")`, from the ACS
+ *   connection string both processes already hold;
+ * - the Event Grid `?code=` secret: `VOICECTL_WEBHOOK_SECRET` when set, else derived from the
+ *   signing key (stable across restarts, so the Event Grid subscription URL keeps working);
+ * - a per-call token: `base64url(HMAC(key, "call:" + callId))`, put in the callback path
+ *   `/api/callbacks/<callId>/<token>` and used to read `/api/calls/<callId>/<token>`.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { UsageError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+
+/** A parsed ACS connection string. */
+export interface AcsConnection {
+  /** `https://<resource>.communication.azure.com` (no trailing slash). */
+  endpoint: string;
+  /** The base64 access key. */
+  accessKey: string;
+}
+
+/**
+ * Parse `endpoint=https://<res>.communication.azure.com/;accesskey=<base64>` (the SDK's own pattern).
+ * @throws UsageError `VOICECTL_ACS_CONNECTION_STRING` (exit 2) naming the fix, never echoing the key.
+ */
+export function parseConnectionString(value: string): AcsConnection {
+  const m = /endpoint=(.*);accesskey=(.*)/i.exec(value.trim());
+  const endpoint = m?.[1]?.trim();
+  const accessKey = m?.[2]?.trim();
+  if (!endpoint || !accessKey || !/^https?:\/\//i.test(endpoint)) {
+    throw new UsageError('AZURE_COMMUNICATION_CONNECTION_STRING is not an ACS connection string.', {
+      code: 'VOICECTL_ACS_CONNECTION_STRING',
+      hint: 'Copy it from the portal (Communication Services > Keys) or `voicectl acs keys`: endpoint=https://<resource>.communication.azure.com/;accesskey=<key>.',
+    });
+  }
+  registerSecret(accessKey);
+  return { endpoint: endpoint.replace(/\/+$/, ''), accessKey };
+}
+
+/** The bridge's request-authentication secrets (see the module doc). */
+export interface CallSecrets {
+  /** The Event Grid `?code=` value. */
+  webhookCode: string;
+  /** The per-call token for `callId`. */
+  callToken(callId: string): string;
+  /** Constant-time check of a presented `?code=`. */
+  checkWebhookCode(presented: string | null | undefined): boolean;
+  /** Constant-time check of a presented per-call token. */
+  checkCallToken(callId: string, presented: string | null | undefined): boolean;
+}
+
+function b64url(buf: Buffer): string {
+  return buf.toString('base64url');
+}
+
+/** Equal strings, compared in constant time (length leaks only). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Derive the secrets from the access key (and an optional explicit webhook secret).
+ * Every derived value is registered with the redaction helper.
+ */
+export function deriveSecrets(accessKey: string, webhookSecret?: string): CallSecrets {
+  const key = createHmac('sha256', Buffer.from(accessKey, 'base64')).update('voicectl/calls/v1').digest();
+  const webhookCode = webhookSecret && webhookSecret !== '' ? webhookSecret : b64url(createHmac('sha256', key).update('eventgrid').digest()).slice(0, 32);
+  registerSecret(webhookCode);
+  const callToken = (callId: string): string => {
+    const t = b64url(createHmac('sha256', key).update(`call:${callId}`).digest()).slice(0, 32);
+    registerSecret(t);
+    return t;
+  };
+  return {
+    webhookCode,
+    callToken,
+    checkWebhookCode: (p) => typeof p === 'string' && safeEqual(p, webhookCode),
+    checkCallToken: (id, p) => typeof p === 'string' && safeEqual(p, callToken(id)),
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Per-call state the bridge keeps itself, from the answer result and the callbacks (ACS answers
+ * before the call is connected, and callbacks may arrive in any order: the media socket can open
+ * before `CallConnected`). Bounded: at most `maxCalls` records, oldest finished ones dropped first.
+ */
+import type { CallEventName } from './callback-events.js';
+import type { Diagnosis } from './diagnose.js';
+
+/** Event names recorded for a call: the callback names plus voicectl's own steps. */
+export type CallRecordEventName = CallEventName | 'call.incoming' | 'call.answered' | 'call.placed';
+
+/** One recorded event, as served by `GET /api/calls/...` and emitted as NDJSON. */
+export interface CallEventRecord {
+  /** 0-based position in the call's event list. */
+  seq: number;
+  type: CallRecordEventName;
+  /** ISO 8601. */
+  time: string;
+  callId: string;
+  callConnectionId?: string;
+  /** ACS callback type, e.g. `MediaStreamingFailed`. */
+  acsType?: string;
+  resultCode?: number;
+  subCode?: number;
+  message?: string;
+  streamingDetails?: string;
+  /** Present on failures. */
+  cause?: string;
+  diagnosis?: string;
+  fix?: string;
+}
+
+/** What is known about one call. */
+export interface CallRecord {
+  callId: string;
+  direction: 'inbound' | 'outbound' | 'unknown';
+  from?: string;
+  to?: string;
+  callConnectionId?: string;
+  correlationId?: string;
+  connected: boolean;
+  mediaStarted: boolean;
+  ended: boolean;
+  failed: boolean;
+  events: CallEventRecord[];
+}
+
+/** The outcome of a call so far, or `undefined` while pending. */
+export interface CallVerdict {
+  ok: boolean;
+  /** `media` for success; for failure the step that failed: `create`, `answer`, `media`, `call`. */
+  step: 'create' | 'answer' | 'media' | 'call';
+  summary: string;
+  cause?: string;
+  diagnosis?: string;
+  fix?: string;
+}
+
+/** The verdict of an event list: success once connected and media started; the first failure otherwise. */
+export function verdictOf(events: readonly Pick<CallEventRecord, 'type' | 'cause' | 'diagnosis' | 'fix'>[]): CallVerdict | undefined {
+  let connected = false;
+  let media = false;
+  for (const e of events) {
+    if (e.type === 'create.failed' || e.type === 'answer.failed' || e.type === 'media.failed') {
+      const step = e.type === 'create.failed' ? 'create' : e.type === 'answer.failed' ? 'answer' : 'media';
+      return {
+        ok: false,
+        step,
+        summary: `${step === 'create' ? 'placing the call' : step === 'answer' ? 'answering the call' : 'media streaming'} failed`,
+        ...(e.cause ? { cause: e.cause } : {}),
+        ...(e.diagnosis ? { diagnosis: e.diagnosis } : {}),
+        ...(e.fix ? { fix: e.fix } : {}),
+      };
+    }
+    if (e.type === 'call.connected') connected = true;
+    if (e.type === 'media.started') media = true;
+    if (connected && media) return { ok: true, step: 'media', summary: 'connected and media started' };
+    if (e.type === 'call.disconnected') {
+      return {
+        ok: false,
+        step: 'call',
+        summary: connected ? 'the call ended before media started' : 'the call ended before it connected',
+        cause: 'ended-early',
+        diagnosis: e.diagnosis ?? (connected ? 'The call was connected but hung up before ACS reported media streaming.' : 'The call ended before ACS reported it connected.'),
+        fix: e.fix ?? 'Watch the bridge log (`voicectl bridge --json`) for the call, and accept the call on the target.',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The last failure a callback reported, for `/api/health`. */
+export interface LastFailure {
+  time: string;
+  callId: string;
+  callConnectionId?: string;
+  event: string;
+  cause?: string;
+  diagnosis?: string;
+}
+
+/** The in-memory registry of calls. */
+export class CallRegistry {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly maxCalls: number;
+  private readonly now: () => Date;
+  /** Calls answered successfully (answer request accepted by ACS). */
+  answered = 0;
+  /** Calls with a failure event. */
+  failed = 0;
+  lastFailure: LastFailure | undefined;
+
+  /** @param maxCalls records kept (default 1000). @param now clock (tests). */
+  constructor(options: { maxCalls?: number; now?: () => Date } = {}) {
+    this.maxCalls = options.maxCalls ?? 1000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The record for `callId`, if known. */
+  get(callId: string): CallRecord | undefined {
+    return this.calls.get(callId);
+  }
+
+  /** The record for `callId`, created with `init` when new. */
+  ensure(callId: string, init: Partial<Pick<CallRecord, 'direction' | 'from' | 'to'>> = {}): CallRecord {
+    let rec = this.calls.get(callId);
+    if (!rec) {
+      rec = { callId, direction: init.direction ?? 'unknown', connected: false, mediaStarted: false, ended: false, failed: false, events: [] };
+      if (init.from) rec.from = init.from;
+      if (init.to) rec.to = init.to;
+      this.calls.set(callId, rec);
+      this.prune();
+    }
+    return rec;
+  }
+
+  /** Calls not yet ended that ACS accepted or connected. */
+  get active(): number {
+    let n = 0;
+    for (const c of this.calls.values()) if (!c.ended && !c.failed && (c.connected || c.callConnectionId)) n += 1;
+    return n;
+  }
+
+  /**
+   * Append an event to a call, update its flags and the counters, and wake the waiters.
+   * @returns the stored record (with `seq` and `time`).
+   */
+  record(callId: string, event: Omit<CallEventRecord, 'seq' | 'time' | 'callId'> & { diagnosisOf?: Diagnosis }): CallEventRecord {
+    const rec = this.ensure(callId);
+    const { diagnosisOf, ...rest } = event;
+    const stored: CallEventRecord = {
+      seq: rec.events.length,
+      time: this.now().toISOString(),
+      callId,
+      ...(rec.callConnectionId ? { callConnectionId: rec.callConnectionId } : {}),
+      ...rest,
+      ...(diagnosisOf ? { cause: diagnosisOf.cause, diagnosis: diagnosisOf.diagnosis, fix: diagnosisOf.fix } : {}),
+    };
+    if (stored.callConnectionId && !rec.callConnectionId) rec.callConnectionId = stored.callConnectionId;
+    rec.events.push(stored);
+    switch (stored.type) {
+      case 'call.answered':
+        this.answered += 1;
+        break;
+      case 'call.connected':
+        rec.connected = true;
+        break;
+      case 'media.started':
+        rec.mediaStarted = true;
+        break;
+      case 'call.disconnected':
+        rec.ended = true;
+        break;
+      case 'media.failed':
+      case 'answer.failed':
+      case 'create.failed':
+        if (!rec.failed) this.failed += 1;
+        rec.failed = true;
+        this.lastFailure = {
+          time: stored.time,
+          callId,
+          event: stored.type,
+          ...(stored.callConnectionId ? { callConnectionId: stored.callConnectionId } : {}),
+          ...(stored.cause ? { cause: stored.cause } : {}),
+          ...(stored.diagnosis ? { diagnosis: stored.diagnosis } : {}),
+        };
+        if (stored.type !== 'media.failed') rec.ended = true;
+        break;
+      default:
+        break;
+    }
+    for (const wake of this.waiters.get(callId) ?? []) wake();
+    return stored;
+  }
+
+  /**
+   * Resolve once the call has more than `since` events, or after `waitMs` (long-poll).
+   * @returns the events from `since` on (possibly none).
+   */
+  async waitForEvents(callId: string, since: number, waitMs: number): Promise<CallEventRecord[]> {
+    const have = (): CallEventRecord[] => (this.calls.get(callId)?.events ?? []).slice(since);
+    if (have().length > 0 || waitMs <= 0) return have();
+    await new Promise<void>((resolve) => {
+      let set = this.waiters.get(callId);
+      if (!set) this.waiters.set(callId, (set = new Set()));
+      const done = (): void => {
+        clearTimeout(timer);
+        set!.delete(done);
+        if (set!.size === 0) this.waiters.delete(callId);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      set.add(done);
+    });
+    return have();
+  }
+
+  /** Wake every long-poll (shutdown). */
+  wakeAll(): void {
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+  }
+
+  private prune(): void {
+    if (this.calls.size <= this.maxCalls) return;
+    for (const [id, c] of this.calls) {
+      if (this.calls.size <= this.maxCalls) break;
+      if (c.ended || c.failed) this.calls.delete(id);
+    }
+    while (this.calls.size > this.maxCalls) {
+      const first = this.calls.keys().next().value as string;
+      this.calls.delete(first);
+    }
+  }
+}
