@@ -1,0 +1,92 @@
+/**
+ * The scaffolded `.env`: generated from the env registry (`src/config/env.ts`), so every
+ * variable voicectl reads is listed, grouped as the registry groups them, each under a
+ * `# <description>` comment. Known values become `NAME=value` lines (quoted with the
+ * shared env-file formatter, so `util.parseEnv` reads them back unchanged); the others
+ * stay `# NAME=<example>` placeholders.
+ */
+import { ENV_GROUP_TITLES, ENV_VARS, type EnvGroup, type EnvVarName, type EnvVarSpec } from '../config/env.js';
+import { formatEnvValue } from '../config/env-file.js';
+import {
+  check,
+  checkAriUser,
+  checkConnectionString,
+  checkGuid,
+  checkHost,
+  checkName,
+  checkOriginUrl,
+  checkPassword,
+  checkPort,
+  checkSid,
+  type Check,
+} from './validate.js';
+
+/** Values to write into `.env`, by registered name. */
+export type EnvValues = Partial<Record<EnvVarName, string>>;
+
+/** Shape checks for the variables whose format is known. */
+export const ENV_CHECKS: Partial<Record<EnvVarName, Check>> = {
+  AZURE_COMMUNICATION_CONNECTION_STRING: checkConnectionString,
+  CALLBACK_URI_HOST: checkOriginUrl(['https']),
+  ACS_RESOURCE_ID: checkGuid,
+  AZURE_OPENAI_ENDPOINT: checkOriginUrl(['https', 'wss']),
+  ASTERISK_HOST: checkHost,
+  ASTERISK_ARI_PORT: checkPort,
+  ASTERISK_ARI_USERNAME: checkAriUser,
+  ASTERISK_ARI_PASSWORD: checkPassword,
+  ASTERISK_APP_NAME: checkName,
+  TWILIO_ACCOUNT_SID: checkSid('AC'),
+  TWILIO_API_KEY: checkSid('SK'),
+  AZURE_SUBSCRIPTION_ID: checkGuid,
+};
+
+/**
+ * Variables describing the process rather than the project (`CI`, `NO_COLOR`,
+ * `VOICECTL_NO_PROMPT`): listed in `.env` as placeholders but never copied from the
+ * environment (a CI runner's `CI=true` does not belong in a user's file).
+ */
+export const PROCESS_ONLY_VARS: readonly EnvVarName[] = ['CI', 'NO_COLOR', 'VOICECTL_NO_PROMPT'];
+
+/**
+ * Check every value whose shape is known.
+ * @throws UsageError `VOICECTL_SCAFFOLD_INVALID` naming the first bad variable; secret values are never repeated.
+ */
+export function validateEnvValues(values: EnvValues): void {
+  for (const [name, value] of Object.entries(values) as Array<[EnvVarName, string]>) {
+    const fn = ENV_CHECKS[name];
+    if (/[\r\n]/.test(value)) check(name, value, () => 'must not contain a newline', { shown: false });
+    if (fn) check(name, value, fn, { shown: (ENV_VARS[name] as EnvVarSpec).secret !== true });
+  }
+}
+
+/** The registry's groups in `.env` order, each with its variable names. */
+export function envGroups(): Array<{ group: EnvGroup; title: string; names: EnvVarName[] }> {
+  const names = Object.keys(ENV_VARS) as EnvVarName[];
+  return (Object.keys(ENV_GROUP_TITLES) as EnvGroup[]).map((group) => ({
+    group,
+    title: ENV_GROUP_TITLES[group],
+    names: names.filter((n) => (ENV_VARS[n] as EnvVarSpec).group === group),
+  }));
+}
+
+/**
+ * The text of a scaffolded `.env`.
+ * @param header the leading comment block (the packaged `templates/env/header.env`).
+ * @param values the known values; others are written as commented placeholders.
+ * @throws UsageError when a value cannot be written to an env file (newline, or all three quote kinds).
+ */
+export function renderEnvFile(header: string, values: EnvValues): string {
+  const out: string[] = [header.trimEnd(), ''];
+  for (const { title, names } of envGroups()) {
+    if (names.length === 0) continue;
+    out.push(`# --- ${title} ${'-'.repeat(Math.max(3, 72 - title.length))}`);
+    for (const name of names) {
+      const spec = ENV_VARS[name] as EnvVarSpec;
+      out.push(`# ${spec.description}${spec.secret ? ' (secret)' : ''}`);
+      const value = values[name];
+      out.push(value !== undefined && value !== '' ? `${name}=${formatEnvValue(value)}` : `# ${name}=${spec.example ?? ''}`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
