@@ -32,7 +32,7 @@ export function parseConnectionString(value: string, where = 'the connection str
   for (const piece of value.trim().split(';')) {
     if (piece.trim() === '') continue;
     const eq = piece.indexOf('=');
-    if (eq <= 0) throw malformed(where, 'expected key=value pairs separated by ";"');
+    if (eq <= 0) throw malformed(where, 'expected name=value pairs separated by ";"');
     parts.set(piece.slice(0, eq).trim().toLowerCase(), piece.slice(eq + 1).trim());
   }
   const accessKey = parts.get('accesskey');

@@ -1,7 +1,15 @@
+/** `voicectl token`: ACS access tokens and Twilio Voice access tokens. */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import { tokenIssueCommand } from './issue.js';
+import { tokenRevokeCommand } from './revoke.js';
+import { tokenTwilioCommand } from './twilio.js';
 
-/** Placeholder: replaced by the issue that builds `voicectl token`. */
-export function tokenCommand(_ctx: CommandContext): Command {
-  return new Command('token').description('(not built yet)');
+/** The `token` namespace. */
+export function tokenCommand(ctx: CommandContext): Command {
+  return new Command('token')
+    .description('Issue and revoke ACS access tokens; mint Twilio Voice tokens')
+    .addCommand(tokenIssueCommand(ctx))
+    .addCommand(tokenRevokeCommand(ctx))
+    .addCommand(tokenTwilioCommand(ctx));
 }
