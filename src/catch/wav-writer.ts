@@ -4,8 +4,9 @@
  * Order matters: data first, header second, so a reader (or a crash) in between sees a
  * header that claims at most what is on disk — a valid file missing only the last chunk.
  *
- * Operations on one writer run strictly one after another (a promise queue), so several
- * connections may share a writer. Reopening an existing file appends to it; a header left
+ * Appends on one writer run strictly one after another, in call order, so several
+ * connections may share a writer; appends that queue up while the disk is busy are written
+ * as one batch (one data write, one header rewrite). Reopening an existing file appends to it; a header left
  * stale by a crash is repaired from the file size first.
  */
 import { constants as fsc } from 'node:fs';
@@ -45,10 +46,17 @@ export class WavWriter {
   private readonly fh: FileHandle;
   private readonly raw: FileHandle | undefined;
   private bytes: number;
-  private queue: Promise<void> = Promise.resolve();
+  /** Appends waiting for the disk, in arrival order. */
+  private pending: Array<{ chunk: Uint8Array; resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** True while {@link drain} runs; cleared by drain itself in the same tick it finds nothing left. */
+  private busy = false;
+  private idle: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private failure: unknown;
+  /** The header, updated in place (bytes 4 and 40) before each rewrite. */
+  private readonly header: Buffer;
 
   private constructor(path: string, sampleRate: number, fh: FileHandle, raw: FileHandle | undefined, info: WavOpenInfo) {
     this.path = path;
@@ -57,6 +65,7 @@ export class WavWriter {
     this.raw = raw;
     this.info = info;
     this.bytes = info.previousBytes;
+    this.header = wavHeader(sampleRate, this.bytes);
   }
 
   /**
@@ -101,7 +110,9 @@ export class WavWriter {
   }
 
   /**
-   * Append `chunk` (a whole number of 16-bit samples) after everything queued before it.
+   * Append `chunk` (a whole number of 16-bit samples) after everything appended before it.
+   * Appends that queue up while the disk is busy are written together: one data write and
+   * one header rewrite per batch, so a busy server does fewer, larger writes.
    * @throws RangeError for an odd-length chunk (callers keep sample alignment);
    *   UserError `VOICECTL_CATCH_FILE_FULL` past the 4 GiB RIFF limit;
    *   UserError `VOICECTL_CATCH_WRITE_FAILED` on an I/O error (later appends fail the same way).
@@ -109,57 +120,70 @@ export class WavWriter {
   append(chunk: Uint8Array): Promise<void> {
     if (chunk.length % 2 !== 0) return Promise.reject(new RangeError('PCM16 chunk of odd length'));
     if (this.closed) return Promise.reject(new UserError(`${this.path} is already closed`, { code: 'VOICECTL_CATCH_CLOSED' }));
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (chunk.length === 0) return Promise.resolve();
-    this.queued += chunk.length;
-    const done = this.enqueue(async () => {
-      if (this.bytes + chunk.length > WAV_MAX_DATA_BYTES) {
-        throw new UserError(`${this.path} reached the 4 GiB WAV size limit`, {
-          code: 'VOICECTL_CATCH_FILE_FULL',
-          hint: 'Move the file away; the next connection for this call starts a new one.',
-        });
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ chunk, resolve, reject });
+      this.queued += chunk.length;
+      if (!this.busy) {
+        this.busy = true;
+        this.idle = this.drain();
       }
-      try {
-        await writeAll(this.fh, chunk, WAV_HEADER_BYTES + this.bytes);
-        this.bytes += chunk.length;
-        await writeAll(this.fh, wavHeader(this.sampleRate, this.bytes), 0);
-        if (this.raw) await writeAll(this.raw, chunk, null);
-      } catch (err) {
-        throw writeFailed(this.path, err);
-      }
-    });
-    return done.finally(() => {
-      this.queued -= chunk.length;
     });
   }
 
-  /** Finish pending appends, write the final header, and close. Idempotent. */
+  /** Finish pending appends, flush to disk, and close. Idempotent. Never rejects. */
   close(): Promise<void> {
-    if (this.closed) return this.queue;
     this.closed = true;
-    const done = this.enqueue(async () => {
+    this.closing ??= (async () => {
+      while (this.busy) await this.idle;
       try {
         if (this.failure === undefined) await this.fh.datasync();
+      } catch {
+        // the data is written; a failed flush is not worth losing the close over
       } finally {
         await this.fh.close().catch(() => {});
         await this.raw?.close().catch(() => {});
       }
-    }, true);
-    return done.catch(() => {});
+    })();
+    return this.closing;
   }
 
-  private enqueue(op: () => Promise<void>, always = false): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (this.failure !== undefined && !always) throw this.failure;
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.pending.length === 0) {
+        this.busy = false;
+        return;
+      }
+      const batch = this.pending.splice(0);
+      const total = batch.reduce((n, p) => n + p.chunk.length, 0);
       try {
-        await op();
+        if (this.failure !== undefined) throw this.failure;
+        if (this.bytes + total > WAV_MAX_DATA_BYTES) {
+          throw new UserError(`${this.path} reached the 4 GiB WAV size limit`, {
+            code: 'VOICECTL_CATCH_FILE_FULL',
+            hint: 'Move the file away; the next connection for this call starts a new one.',
+          });
+        }
+        const data = batch.length === 1 ? batch[0]!.chunk : Buffer.concat(batch.map((p) => p.chunk));
+        try {
+          await writeAll(this.fh, data, WAV_HEADER_BYTES + this.bytes);
+          this.bytes += total;
+          this.header.writeUInt32LE(36 + this.bytes, 4);
+          this.header.writeUInt32LE(this.bytes, 40);
+          await writeAll(this.fh, this.header, 0);
+          if (this.raw) await writeAll(this.raw, data, null);
+        } catch (err) {
+          throw writeFailed(this.path, err);
+        }
+        this.queued -= total;
+        for (const p of batch) p.resolve();
       } catch (err) {
         this.failure ??= err;
-        throw err;
+        this.queued -= total;
+        for (const p of batch) p.reject(err);
       }
-    };
-    const p = this.queue.then(run);
-    this.queue = p.catch(() => {});
-    return p;
+    }
   }
 }
 
