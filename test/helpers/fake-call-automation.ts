@@ -168,7 +168,7 @@ export class FakeCallAutomation {
   }
 
   /** An Event Grid `SubscriptionValidationEvent` delivery. */
-  validationDelivery(code = randomUUID()): unknown[] {
+  validationDelivery(code: string = randomUUID()): unknown[] {
     return [
       {
         id: randomUUID(),
