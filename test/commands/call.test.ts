@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallAutomation, type CallAutomation } from '../../src/calls/index.js';
 import { FakeCallAutomation, rewriteTo, startMiniBridge, type MiniBridge } from '../helpers/fake-call-automation.js';
-import { runVoicectl } from '../helpers/run-cli.js';
+import { runVoicectl, startCli } from '../helpers/run-cli.js';
 import { testCert } from '../helpers/tls.js';
 
 const HOST = 'bridge.example.test';
@@ -135,5 +135,43 @@ describe('voicectl call', () => {
     const r = await runVoicectl(['call', USER, '--follow-url', bridge.url, '--timeout', '10', '--json', '--verbose'], { env });
     expect(r.stdout + r.stderr).not.toContain(fake.accessKey);
     await fake.idle();
+  });
+});
+
+describe('voicectl call when the callee never answers', () => {
+  let silent: FakeCallAutomation;
+  let silentCa: CallAutomation;
+  let silentBridge: MiniBridge;
+  let silentEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    let port = 0;
+    silent = await new FakeCallAutomation({ rewriteUrl: rewriteTo(HOST, () => port), neverConnect: true }).start();
+    silentCa = createCallAutomation({ connectionString: silent.connectionString, callbackHost: HOST, clientOptions: silent.clientOptions() });
+    silentBridge = await startMiniBridge({ routes: silentCa.routes });
+    port = silentBridge.port;
+    silentEnv = { ...env, AZURE_COMMUNICATION_CONNECTION_STRING: silent.connectionString };
+  });
+  afterAll(async () => {
+    silentCa.close();
+    await silentBridge.close();
+    await silent.close();
+  });
+
+  it('ends with a verdict naming the missing callbacks after --timeout (exit 1)', async () => {
+    const r = await runVoicectl(['call', USER, '--follow-url', silentBridge.url, '--timeout', '1', '--json'], { env: silentEnv });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines.map((l) => l.type)).toEqual(['call.placed', 'call.verdict']);
+    expect(lines[1]).toMatchObject({ ok: false, step: 'call', cause: 'no-callbacks', summary: 'no callback reached the bridge within 1 s' });
+    expect(lines[1]!.fix).toContain(`https://${HOST}/api/health`);
+  });
+
+  it('stops following on SIGINT with exit 130', async () => {
+    const h = startCli(['call', USER, '--follow-url', silentBridge.url, '--timeout', '30', '--json'], { env: silentEnv });
+    while (!h.stdout.text.includes('call.placed')) await new Promise((r) => setTimeout(r, 10));
+    h.signal('SIGINT');
+    expect(await h.done).toBe(130);
+    expect(h.signalHandlers()).toBe(0);
   });
 });
