@@ -109,10 +109,10 @@ export async function renderFreepbxAriFiles(s: AriSettings): Promise<FileContent
 }
 
 /** `extensions_custom.conf` with the Stasis context. */
-export async function renderDialplanFile(s: DialplanSettings): Promise<FileContent> {
+export async function renderDialplanFile(s: DialplanSettings, freepbx = false): Promise<FileContent> {
   const stasis = s.appArgs === '' ? s.appName : `${s.appName},${s.appArgs}`;
   const body = await renderTemplate('asterisk/dialplan.conf', { context: s.context, exten: s.exten, stasis });
-  return { name: 'extensions_custom.conf', kind: 'dialplan', mode: CONF_MODE, text: `${banner('extensions_custom.conf')}\n${body}` };
+  return { name: 'extensions_custom.conf', kind: 'dialplan', mode: CONF_MODE, text: `${banner('extensions_custom.conf', freepbx)}\n${body}` };
 }
 
 /** The Asterisk CLI commands that load and check what was written. */

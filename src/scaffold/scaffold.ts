@@ -83,7 +83,7 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
     contents.push({ name: '.env', kind: 'env', mode: ENV_FILE_MODE, text: renderEnvFile(await readTemplate('env/header.env'), s.env) });
   }
   if (s.ari) contents.push(...(await (o.freepbx ? renderFreepbxAriFiles(s.ari) : renderAriFiles(s.ari))));
-  if (s.dialplan) contents.push(await renderDialplanFile(s.dialplan));
+  if (s.dialplan) contents.push(await renderDialplanFile(s.dialplan, o.freepbx));
 
   await ensureDir(o.dir);
   const planned = contents.map((c) => ({ path: path.join(o.dir, c.name), kind: c.kind, text: c.text, mode: c.mode }));

@@ -144,15 +144,15 @@ export const checkConnectionString: Check = (value) => {
   for (const piece of value.split(';')) {
     if (piece.trim() === '') continue;
     const eq = piece.indexOf('=');
-    if (eq === -1) return 'must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key>';
+    if (eq === -1) return 'is not a connection string: copy it from the portal (Communication Services > Keys)';
     parts.set(piece.slice(0, eq).trim().toLowerCase(), piece.slice(eq + 1).trim());
   }
   const endpoint = parts.get('endpoint');
-  if (!endpoint) return 'has no endpoint=https://… part';
+  if (!endpoint) return 'has no endpoint part: copy the whole string from the portal (Communication Services > Keys)';
   const url = parseUrl(endpoint);
   if (!url || url.protocol !== 'https:' || url.hostname === '') return 'endpoint must be an https:// URL';
   const key = parts.get('accesskey');
-  if (!key) return 'has no accesskey=… part';
+  if (!key) return 'has no accesskey part: copy the whole string from the portal (Communication Services > Keys)';
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return 'accesskey must be base64 (copy it from the portal: Keys)';
   return undefined;
 };
