@@ -13,7 +13,10 @@ import { AriError, verdictForSocketError } from './verdicts.js';
 
 /** An open events socket. */
 export interface AriEventSocket {
-  /** Subscribe to events; returns an unsubscribe function. */
+  /**
+   * Subscribe to events; returns an unsubscribe function. The first subscriber also gets
+   * the events that arrived before it subscribed.
+   */
   onEvent(listener: (event: AriEvent) => void): () => void;
   /** Called once when the socket closes (by either side), with the close code. */
   onClose(listener: (code: number, reason: string) => void): void;
@@ -51,8 +54,34 @@ export async function openEvents(client: AriClient, options: OpenEventsOptions):
 
   const seen: AriEvent[] = [];
   const listeners = new Set<(e: AriEvent) => void>();
+  // events that arrive before the first listener (ws can deliver a frame in the same read
+  // as the upgrade response) are handed to that listener when it subscribes
+  let pending: AriEvent[] | undefined = [];
   const closeListeners: Array<(code: number, reason: string) => void> = [];
   let closed = false;
+
+  // listen before 'open': a frame can arrive in the same read as the upgrade response
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    let event: AriEvent;
+    try {
+      event = JSON.parse(data.toString()) as AriEvent;
+    } catch {
+      return;
+    }
+    if (!event || typeof event.type !== 'string') return;
+    seen.push(event);
+    if (seen.length > 1000) seen.shift();
+    if (listeners.size === 0 && pending && pending.length < 1000) pending.push(event);
+    for (const l of [...listeners]) l(event);
+  });
+  const closedPromise = new Promise<void>((resolve) => {
+    ws.once('close', (code, reason) => {
+      closed = true;
+      for (const l of closeListeners) l(code, reason.toString());
+      resolve();
+    });
+  });
 
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -73,30 +102,12 @@ export async function openEvents(client: AriClient, options: OpenEventsOptions):
   });
 
   ws.on('error', () => {}); // after open, failures surface as 'close'
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    let event: AriEvent;
-    try {
-      event = JSON.parse(data.toString()) as AriEvent;
-    } catch {
-      return;
-    }
-    if (!event || typeof event.type !== 'string') return;
-    seen.push(event);
-    if (seen.length > 1000) seen.shift();
-    for (const l of [...listeners]) l(event);
-  });
-  const closedPromise = new Promise<void>((resolve) => {
-    ws.once('close', (code, reason) => {
-      closed = true;
-      for (const l of closeListeners) l(code, reason.toString());
-      resolve();
-    });
-  });
-
   const socket: AriEventSocket = {
     onEvent(listener) {
       listeners.add(listener);
+      const early = pending;
+      pending = undefined;
+      for (const e of early ?? []) listener(e);
       return () => listeners.delete(listener);
     },
     onClose(listener) {
