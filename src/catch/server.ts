@@ -30,6 +30,11 @@ export interface CatchServerOptions {
   maxPayload?: number;
   /** How long {@link CatchServer.close} waits for relays to close before dropping them (ms, default 2000). */
   closeTimeoutMs?: number;
+  /**
+   * Ping every relay this often (ms, default 30000; 0 turns it off); a relay that answered
+   * neither the previous ping nor sent anything since is dropped (its stream ends with 1006).
+   */
+  pingIntervalMs?: number;
   /** Receives every event; must not throw. */
   onEvent?: (event: CatchEvent) => void;
 }
@@ -81,6 +86,7 @@ export async function startCatchServer(options: CatchServerOptions): Promise<Cat
     clientTracking: false,
   });
   const sockets = new Set<WebSocket>();
+  const alive = new WeakMap<WebSocket, boolean>();
   const streams = new Set<Promise<void>>();
   const touched = new Set<string>();
   let accepted = 0;
@@ -108,6 +114,10 @@ export async function startCatchServer(options: CatchServerOptions): Promise<Cat
     wss.handleUpgrade(req, socket, head, (ws) => {
       accepted += 1;
       sockets.add(ws);
+      alive.set(ws, true);
+      const markAlive = (): void => void alive.set(ws, true);
+      ws.on('pong', markAlive);
+      ws.on('message', markAlive);
       const wavPath = path.join(options.outDir, catchFileName(target, 'wav'));
       const rawPath = options.raw ? path.join(options.outDir, catchFileName(target, 'raw')) : undefined;
       touched.add(wavPath);
@@ -134,10 +144,26 @@ export async function startCatchServer(options: CatchServerOptions): Promise<Cat
   });
   const port = (server.address() as AddressInfo).port;
 
+  const pingEvery = options.pingIntervalMs ?? 30_000;
+  const heartbeat =
+    pingEvery > 0
+      ? setInterval(() => {
+          for (const ws of sockets) {
+            if (alive.get(ws) === false) {
+              ws.terminate();
+              continue;
+            }
+            alive.set(ws, false);
+            ws.ping();
+          }
+        }, pingEvery).unref()
+      : undefined;
+
   let closing: Promise<CatchSummary> | undefined;
   const close = (): Promise<CatchSummary> => {
     closing ??= (async () => {
       stopping = true;
+      clearInterval(heartbeat);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       for (const ws of sockets) ws.close(1001, 'voicectl catch stopping');

@@ -106,7 +106,7 @@ export function runStream(
       return;
     }
     if (!writer) {
-      backlog.push(Buffer.from(samples)); // a copy: ws may reuse nothing, but be safe
+      backlog.push(samples); // until the file is open
       return;
     }
     const w = writer;

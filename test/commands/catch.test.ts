@@ -181,6 +181,30 @@ describe('voicectl catch (in-process, real WebSocket clients)', () => {
     expect(h.signalHandlers()).toBe(0);
   });
 
+  it('two connections open at once for the same leg share the file: every byte lands, each in its order', async () => {
+    const { h, port } = await startCatch(out);
+    const id = randomUUID();
+    const a = Array.from({ length: 20 }, (_, i) => frame(i, 64));
+    const b = Array.from({ length: 20 }, (_, i) => frame(100 + i, 64));
+    const [wa, wb] = await Promise.all([connect(port, `/left/${id}`), connect(port, `/left/${id}`)]);
+    const byes = [closed(wa), closed(wb)];
+    await Promise.all([sendAll(wa, a), sendAll(wb, b)]);
+    wa.close();
+    wb.close();
+    await Promise.all(byes);
+    await until(() => events(h, 'stream.ended').length === 2);
+    h.signal('SIGINT');
+    expect(await h.done).toBe(0);
+    const disk = await readFile(path.join(out, `${id}-left.wav`));
+    expect(wav(disk).dataSize).toBe(2 * 20 * 64);
+    expect(disk.length).toBe(44 + 2 * 20 * 64);
+    const got = Array.from({ length: 40 }, (_, i) => disk.subarray(44 + i * 64, 44 + (i + 1) * 64));
+    const from = (src: Buffer[]) => got.filter((g) => src.some((x) => x.equals(g)));
+    expect(from(a)).toEqual(a);
+    expect(from(b)).toEqual(b);
+    expect(events(h, 'stream.started').map((e) => e.appending)).toEqual([false, false]);
+  });
+
   it('human mode: log lines on stderr, nothing on stdout', async () => {
     const h = startCli(['catch', '--listen', '0', '--out', out]);
     await until(() => /Listening on ws:\/\/127\.0\.0\.1:\d+/.test(h.stderr.text));
