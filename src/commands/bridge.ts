@@ -1,7 +1,94 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../cli/context.js';
+import type { BridgeFlags } from '../bridge/settings.js';
 
-/** Placeholder: replaced by the issue that builds `voicectl bridge`. */
-export function bridgeCommand(_ctx: CommandContext): Command {
-  return new Command('bridge').description('(not built yet)');
+interface BridgeCommandOptions extends BridgeFlags {
+  json?: boolean;
+}
+
+/** Longest a shutdown may take before the command returns anyway (ms); the issue asks for 5 s. */
+const SHUTDOWN_BUDGET_MS = 4500;
+
+function intOption(name: string, min: number, max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+function mediaPathOption(v: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(v)) throw new InvalidArgumentError('must be a URL path starting with /, e.g. /ws/media.');
+  return v;
+}
+
+/** `voicectl bridge`: the ACS media ↔ Azure OpenAI Realtime relay (issue 4). */
+export function bridgeCommand(ctx: CommandContext): Command {
+  return new Command('bridge')
+    .description('ACS bidirectional media streaming ↔ Azure OpenAI Realtime relay, many calls at once')
+    .addOption(new Option('--listen <port>', 'TCP port of the HTTP + WebSocket server').default(8000).argParser(intOption('--listen', 0, 65535)))
+    .addOption(new Option('--host <addr>', 'address to listen on').default('0.0.0.0'))
+    .addOption(new Option('--media-path <path>', 'path of the media WebSocket ACS connects to').default('/ws/media').argParser(mediaPathOption))
+    .addOption(
+      new Option('--upstream <kind>', 'where calls go: aoai (Azure OpenAI Realtime) or echo (callers hear themselves); default aoai when AZURE_OPENAI_ENDPOINT is set, else echo').choices(['aoai', 'echo']),
+    )
+    .addOption(new Option('--aoai-protocol <protocol>', 'Realtime protocol: ga (/openai/v1/realtime) or preview (api-version 2024-10-01-preview)').choices(['ga', 'preview']).default('ga'))
+    .addOption(new Option('--max-calls <n>', 'concurrent calls; beyond it media sockets are closed with 1013').default(200).argParser(intOption('--max-calls', 1, 100000)))
+    .addOption(new Option('--media-token <secret>', 'secret required on the media upgrade as ?token= or Authorization: Bearer (prefer VOICECTL_MEDIA_TOKEN: argv is visible to other users)'))
+    .option('--json', 'NDJSON events on stdout (bridge.listening, call.started, call.ended, upstream.error, transcript, ...)')
+    .addHelpText(
+      'after',
+      `
+Azure OpenAI settings come from the environment or .env: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT,
+AZURE_OPENAI_API_KEY (without it: Entra ID via DefaultAzureCredential), AOAI_VOICE, AOAI_INSTRUCTIONS
+or AOAI_INSTRUCTIONS_FILE. Ask ACS for audioFormat Pcm24KMono: 24 kHz audio passes through unchanged;
+16 kHz calls are resampled.
+
+Routes: GET /api/health (JSON, never a secret) and the media WebSocket; anything else is 404.
+SIGINT / SIGTERM: stop accepting, close calls with 1001, exit 0.
+
+Examples:
+  voicectl bridge --listen 8000                      # echo mode without AOAI settings
+  VOICECTL_MEDIA_TOKEN=s3cret voicectl bridge        # ACS transport URL: wss://<tunnel>/ws/media?token=s3cret
+  voicectl bridge --aoai-protocol preview --json     # NDJSON events for a log pipeline`,
+    )
+    .action(async (opts: BridgeCommandOptions) => {
+      const output = ctx.output({ json: opts.json });
+      const [{ resolveBridgeSettings }, { startBridge }, { describeEvent }, { voicectlVersion }] = await Promise.all([
+        import('../bridge/settings.js'),
+        import('../bridge/server.js'),
+        import('../bridge/log-lines.js'),
+        import('../cli/version.js'),
+      ]);
+      const settings = await resolveBridgeSettings(await ctx.config(), opts, ctx.io.cwd);
+      for (const notice of settings.notices) output.info(notice);
+      const onEvent = (type: string, data: Record<string, unknown>): void => {
+        if (output.jsonMode) return output.event(type, data);
+        const line = describeEvent(type, data);
+        if (line !== undefined) output.info(line);
+      };
+      const handle = await startBridge({ ...settings, onEvent, version: voicectlVersion() });
+      const shown = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+      onEvent('bridge.listening', {
+        host: settings.host,
+        port: handle.port,
+        mediaUrl: `ws://${shown}:${handle.port}${settings.mediaPath}`,
+        healthUrl: `http://${shown}:${handle.port}/api/health`,
+        upstream: handle.upstream.kind,
+        ...(handle.upstream.kind === 'aoai'
+          ? { endpointHost: handle.upstream.endpointHost, deployment: handle.upstream.deployment, protocol: handle.upstream.protocol }
+          : {}),
+        maxCalls: settings.maxCalls,
+        mediaTokenRequired: Boolean(settings.mediaToken),
+      });
+      const signal = await new Promise<string>((resolve) => {
+        const off = ctx.io.onSignal((s) => {
+          off();
+          resolve(s);
+        });
+      });
+      output.info(`${signal}: stopping (closing calls with 1001)`);
+      await Promise.race([handle.close(), new Promise((r) => setTimeout(r, SHUTDOWN_BUDGET_MS).unref())]);
+      onEvent('bridge.stopped', { signal, ...handle.stats() });
+    });
 }

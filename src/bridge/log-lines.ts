@@ -1,0 +1,51 @@
+/**
+ * Human log lines for the bridge's events (stderr without `--json`). One line per event,
+ * or `undefined` for events that only exist in the NDJSON stream.
+ */
+
+type Data = Record<string, unknown>;
+const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** The log line for one event. */
+export function describeEvent(type: string, d: Data): string | undefined {
+  const id = String(d.callId ?? '');
+  switch (type) {
+    case 'bridge.listening':
+      return `bridge listening on http://${String(d.host)}:${n(d.port)} — media WebSocket ${String(d.mediaUrl)}, health ${String(d.healthUrl)}, upstream ${String(d.upstream)}`;
+    case 'call.started':
+      return `call ${id} started from ${String(d.remote ?? '?')}${d.connectionId ? ` (ACS call connection ${String(d.connectionId)}, correlation ${String(d.correlationId ?? '?')})` : ''}; ${n(d.active)} active`;
+    case 'call.format':
+      return `call ${id}: ${n(d.sampleRate)} Hz PCM16${d.resampling ? ', resampling to and from 24 kHz' : ''}`;
+    case 'call.ended':
+      return (
+        `call ${id} ended after ${(n(d.durationMs) / 1000).toFixed(1)} s (close ${n(d.closeCode)}${d.closeReason ? ` ${String(d.closeReason)}` : ''}): ` +
+        `${n(d.framesIn)} frames in, ${n(d.framesOut)} out, ${n(d.droppedIn) + n(d.droppedOut)} dropped, ` +
+        `${n(d.malformed)} malformed, ${plural(n(d.reconnects), 'reconnect')}, ${plural(n(d.bargeIns), 'barge-in')}`
+      );
+    case 'call.refused':
+      return `refused a call: ${n(d.active)} active, at the --max-calls limit of ${n(d.maxCalls)} (closed with 1013)`;
+    case 'call.malformed':
+      return `call ${id}: ignored a malformed frame (${String(d.reason)})${n(d.count) >= 3 ? '; further ones are only counted' : ''}`;
+    case 'call.unsupported':
+      return `call ${id}: closing, ${String(d.reason)}`;
+    case 'call.dtmf':
+      return `call ${id}: DTMF ${String(d.digit)}`;
+    case 'call.error':
+      return `call ${id}: ${String(d.message)}`;
+    case 'media.refused':
+      return `refused a media upgrade on ${String(d.path)} from ${String(d.remote ?? '?')}: ${n(d.status)} ${String(d.reason)}`;
+    case 'upstream.error':
+      return `call ${id}: upstream ${d.fatal ? 'failed' : 'error'}: ${String(d.message)}${d.fatal ? ' (call closed with 1011)' : ''}`;
+    case 'upstream.reconnecting':
+      return `call ${id}: upstream dropped (${String(d.reason)}); reconnecting in ${n(d.delayMs)} ms (attempt ${n(d.attempt)})`;
+    case 'transcript':
+      return `call ${id} ${String(d.role)}: ${String(d.text)}`;
+    case 'http.error':
+      return `HTTP ${String(d.path)} failed: ${String(d.message)}`;
+    case 'bridge.stopped':
+      return `bridge stopped: ${n(d.totalCalls)} calls served`;
+    default:
+      return undefined;
+  }
+}

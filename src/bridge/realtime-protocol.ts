@@ -1,0 +1,183 @@
+/**
+ * Azure OpenAI Realtime over WebSocket: URLs, the `session.update` each protocol expects,
+ * and a normaliser for the server events the bridge acts on.
+ *
+ * Sources: MicrosoftDocs/azure-ai-docs `realtime-audio-websockets.md` (2026-01) and
+ * `realtime-audio-preview-api-migration-guide.md` (2026-02); OpenAI realtime client-events
+ * reference ("Only a 24kHz sample rate is supported").
+ * - GA: `wss://<host>/openai/v1/realtime?model=<deployment>`, no `api-version` (adding it is a 401).
+ * - preview: `wss://<host>/openai/realtime?api-version=2024-10-01-preview&deployment=<deployment>`.
+ * - Audio deltas: GA `response.output_audio.delta`, preview `response.audio.delta`.
+ */
+import { UsageError } from '../core/errors.js';
+
+/** Which Realtime protocol to speak. */
+export type RealtimeProtocol = 'ga' | 'preview';
+
+/** The preview api-version voicectl uses (deprecated by Microsoft from 2026-04-30). */
+export const PREVIEW_API_VERSION = '2024-10-01-preview';
+
+/** Sample rate of Realtime PCM audio in both directions (Hz). */
+export const REALTIME_SAMPLE_RATE = 24000;
+
+/**
+ * The Realtime WebSocket URL.
+ * @param endpoint `https://<resource>.openai.azure.com` or `wss://…` (http:// and ws:// are
+ *   accepted for local test servers); a path or query on it is ignored.
+ * @throws UsageError `VOICECTL_AOAI_ENDPOINT` when it is not a URL with one of those schemes.
+ */
+export function realtimeUrl(endpoint: string, deployment: string, protocol: RealtimeProtocol): string {
+  let u: URL;
+  try {
+    u = new URL(endpoint.trim());
+  } catch {
+    throw endpointError(endpoint);
+  }
+  const scheme = { 'https:': 'wss:', 'wss:': 'wss:', 'http:': 'ws:', 'ws:': 'ws:' }[u.protocol];
+  if (!scheme) throw endpointError(endpoint);
+  const base = `${scheme}//${u.host}`;
+  const dep = encodeURIComponent(deployment);
+  return protocol === 'ga'
+    ? `${base}/openai/v1/realtime?model=${dep}`
+    : `${base}/openai/realtime?api-version=${PREVIEW_API_VERSION}&deployment=${dep}`;
+}
+
+function endpointError(endpoint: string): UsageError {
+  return new UsageError(`AZURE_OPENAI_ENDPOINT is not an https:// or wss:// URL: ${JSON.stringify(endpoint.slice(0, 80))}`, {
+    code: 'VOICECTL_AOAI_ENDPOINT',
+    hint: 'Set AZURE_OPENAI_ENDPOINT to https://<resource>.openai.azure.com (portal: Azure OpenAI > Keys and Endpoint).',
+  });
+}
+
+/** What the bridge configures on every Realtime session. */
+export interface SessionSettings {
+  /** Voice name (`AOAI_VOICE`), e.g. `alloy`; omitted when undefined (service default). */
+  voice?: string;
+  /** System instructions (`AOAI_INSTRUCTIONS` / `AOAI_INSTRUCTIONS_FILE`). */
+  instructions?: string;
+  /** Input transcription model (default `whisper-1`); transcripts become NDJSON events. */
+  transcriptionModel?: string;
+}
+
+/** `event_id` voicectl puts on its session.update, so an error answering it can be told apart. */
+export const SESSION_UPDATE_EVENT_ID = 'voicectl_session_update';
+
+/**
+ * Server VAD as the bridge configures it: service defaults (threshold 0.5, 300 ms prefix,
+ * 500 ms silence), the model answers on its own and interrupts itself on speech.
+ */
+const SERVER_VAD = {
+  type: 'server_vad',
+  threshold: 0.5,
+  prefix_padding_ms: 300,
+  silence_duration_ms: 500,
+  create_response: true,
+  interrupt_response: true,
+} as const;
+
+/**
+ * The first client event of a session, in the protocol's own shape.
+ * - GA: `session.type:"realtime"` (required), `output_modalities`, nested `audio.input/output`
+ *   with `format {type:"audio/pcm", rate:24000}`.
+ * - preview: flat `input_audio_format` / `output_audio_format: "pcm16"`, `modalities`.
+ */
+export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings): Record<string, unknown> {
+  const transcription = { model: s.transcriptionModel ?? 'whisper-1' };
+  const instructions = s.instructions !== undefined ? { instructions: s.instructions } : {};
+  if (protocol === 'ga') {
+    return {
+      type: 'session.update',
+      event_id: SESSION_UPDATE_EVENT_ID,
+      session: {
+        type: 'realtime',
+        ...instructions,
+        output_modalities: ['audio'],
+        audio: {
+          input: {
+            format: { type: 'audio/pcm', rate: REALTIME_SAMPLE_RATE },
+            transcription,
+            turn_detection: { ...SERVER_VAD },
+          },
+          output: {
+            format: { type: 'audio/pcm', rate: REALTIME_SAMPLE_RATE },
+            ...(s.voice !== undefined ? { voice: s.voice } : {}),
+          },
+        },
+      },
+    };
+  }
+  return {
+    type: 'session.update',
+    event_id: SESSION_UPDATE_EVENT_ID,
+    session: {
+      ...instructions,
+      ...(s.voice !== undefined ? { voice: s.voice } : {}),
+      modalities: ['text', 'audio'],
+      input_audio_format: 'pcm16',
+      output_audio_format: 'pcm16',
+      input_audio_transcription: transcription,
+      turn_detection: { ...SERVER_VAD },
+    },
+  };
+}
+
+/**
+ * `input_audio_buffer.append` for one frame, built by concatenation (base64 needs no escaping).
+ * @param b64 base64 PCM16 LE, 24 kHz, mono.
+ */
+export function appendAudioEvent(b64: string): string {
+  return `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
+}
+
+/** The server events the bridge acts on, with GA and preview names folded together. */
+export type RealtimeServerEvent =
+  | { type: 'audio'; delta: string; responseId?: string }
+  | { type: 'speech_started' }
+  | { type: 'response.created'; responseId?: string }
+  | { type: 'response.done'; responseId?: string }
+  | { type: 'session.updated' }
+  | { type: 'transcript'; role: 'caller' | 'model'; text: string }
+  | { type: 'error'; code?: string; message: string; eventId?: string }
+  | { type: 'other'; name: string };
+
+type Json = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Normalise one server event (already JSON-parsed).
+ * @returns `other` for events the bridge does not act on, and for anything malformed.
+ */
+export function normalizeServerEvent(ev: unknown): RealtimeServerEvent {
+  if (!ev || typeof ev !== 'object') return { type: 'other', name: '(not an object)' };
+  const e = ev as Json;
+  const type = str(e.type) ?? '(no type)';
+  switch (type) {
+    case 'response.output_audio.delta': // GA
+    case 'response.audio.delta': {
+      // preview
+      const delta = str(e.delta);
+      if (delta === undefined) return { type: 'other', name: type };
+      const responseId = str(e.response_id);
+      return responseId === undefined ? { type: 'audio', delta } : { type: 'audio', delta, responseId };
+    }
+    case 'input_audio_buffer.speech_started':
+      return { type: 'speech_started' };
+    case 'response.created':
+      return { type: 'response.created', responseId: str((e.response as Json | undefined)?.id) };
+    case 'response.done':
+      return { type: 'response.done', responseId: str((e.response as Json | undefined)?.id) };
+    case 'session.updated':
+      return { type: 'session.updated' };
+    case 'conversation.item.input_audio_transcription.completed':
+      return { type: 'transcript', role: 'caller', text: str(e.transcript) ?? '' };
+    case 'response.output_audio_transcript.done': // GA
+    case 'response.audio_transcript.done': // preview
+      return { type: 'transcript', role: 'model', text: str(e.transcript) ?? '' };
+    case 'error': {
+      const err = (e.error ?? {}) as Json;
+      return { type: 'error', code: str(err.code), message: str(err.message) ?? 'unknown error', eventId: str(err.event_id) };
+    }
+    default:
+      return { type: 'other', name: type };
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The Azure OpenAI Realtime upstream of one call: a WebSocket client that configures the
+ * session, streams caller audio in, hands model audio out, handles barge-in, and survives
+ * drops.
+ *
+ * Behaviour (issue 4):
+ * - First message on every connection: `session.update` in the protocol's shape.
+ * - Caller audio that arrives before the first connection is open is queued (up to the
+ *   queued-bytes cap) and flushed in order; during a reconnect it is dropped and counted.
+ *   When the socket is slow (`bufferedAmount` over the cap), audio is dropped and counted,
+ *   so memory per call stays bounded.
+ * - Barge-in: on `input_audio_buffer.speech_started` the sink is told (ACS StopAudio), and
+ *   `response.cancel` is sent when a response is in progress; late deltas of the cancelled
+ *   response are dropped.
+ * - A drop mid-call reconnects with backoff (base doubling up to max: 0.5 s → 8 s by
+ *   default) and re-sends `session.update`. A refusal (HTTP 400/401/403/404 at the upgrade,
+ *   or an `error` answering the session.update) is fatal at once; so is failing to connect
+ *   `maxAttempts` times in a row.
+ */
+import WebSocket from 'ws';
+import {
+  SESSION_UPDATE_EVENT_ID,
+  appendAudioEvent,
+  normalizeServerEvent,
+  sessionUpdate,
+  type RealtimeProtocol,
+  type SessionSettings,
+} from './realtime-protocol.js';
+import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
+
+/** Reconnect backoff, in ms. */
+export interface Backoff {
+  /** First delay (default 500 ms). */
+  baseMs: number;
+  /** Ceiling of the doubling (default 8000 ms). */
+  maxMs: number;
+  /** Consecutive failed connection attempts before the call is given up (default 6). */
+  maxAttempts: number;
+}
+
+/** Options of {@link realtimeUpstreamFactory}. */
+export interface RealtimeUpstreamOptions {
+  /** Full Realtime WebSocket URL (see `realtimeUrl`). */
+  url: string;
+  protocol: RealtimeProtocol;
+  session: SessionSettings;
+  /**
+   * Headers for one connection attempt: `{ 'api-key': … }` or `{ Authorization: 'Bearer …' }`.
+   * A rejection is fatal for the call (its message becomes the close reason).
+   */
+  authHeaders(): Promise<Record<string, string>>;
+  backoff?: Partial<Backoff>;
+  /** Cap on caller audio queued toward the model, bytes of JSON text (default 256 KiB ≈ 2.5 s). */
+  maxQueuedBytes?: number;
+  /** Ping interval (ms, default 30 000); a connection that misses a pong is dropped and reconnected. */
+  pingIntervalMs?: number;
+  /** Opening-handshake timeout (ms, default 10 000). */
+  connectTimeoutMs?: number;
+}
+
+/** HTTP statuses at the upgrade that mean "refused", never retried. */
+const REFUSAL = new Set([400, 401, 403, 404]);
+
+const REFUSAL_HINT: Record<number, string> = {
+  400: 'check AZURE_OPENAI_DEPLOYMENT is a realtime model and --aoai-protocol matches it',
+  401: 'check AZURE_OPENAI_API_KEY, or the Entra ID role on the resource',
+  403: 'the identity lacks access to the Azure OpenAI resource',
+  404: 'check AZURE_OPENAI_DEPLOYMENT and AZURE_OPENAI_ENDPOINT',
+};
+
+/** An {@link UpstreamFactory} connecting each call to Azure OpenAI Realtime. */
+export function realtimeUpstreamFactory(options: RealtimeUpstreamOptions): UpstreamFactory {
+  const sessionText = (): string => JSON.stringify(sessionUpdate(options.protocol, options.session));
+  return ({ sink }) => new RealtimeUpstream(options, sessionText(), sink);
+}
+
+class RealtimeUpstream implements Upstream {
+  readonly sampleRate = 24000 as const;
+  private readonly backoff: Backoff;
+  private readonly maxQueued: number;
+  private ws: WebSocket | undefined;
+  private closed = false;
+  private everOpened = false;
+  private failures = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private sessionAcked = false;
+  private responseActive = false;
+  private activeResponseId: string | undefined;
+  private dropUnknownDeltas = false;
+  private readonly cancelled = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private readonly c: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0 };
+
+  constructor(
+    private readonly o: RealtimeUpstreamOptions,
+    private readonly sessionText: string,
+    private readonly sink: UpstreamSink,
+  ) {
+    this.backoff = { baseMs: 500, maxMs: 8000, maxAttempts: 6, ...o.backoff };
+    this.maxQueued = o.maxQueuedBytes ?? 256 * 1024;
+    this.connect();
+  }
+
+  send(b64: string): boolean {
+    const ws = this.ws;
+    if (this.closed) return false;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      if (ws.bufferedAmount > this.maxQueued) return this.drop();
+      ws.send(appendAudioEvent(b64));
+      return true;
+    }
+    if (!this.everOpened && this.pendingBytes + b64.length <= this.maxQueued) {
+      this.pending.push(b64);
+      this.pendingBytes += b64.length;
+      return true;
+    }
+    return this.drop();
+  }
+
+  counters(): UpstreamCounters {
+    return { ...this.c };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopTimers();
+    this.pending = [];
+    const ws = this.ws;
+    if (!ws) return;
+    try {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'call ended');
+      else ws.terminate();
+    } catch {
+      // closing an already-failed socket: nothing left to do
+    }
+  }
+
+  private drop(): false {
+    this.c.dropped += 1;
+    return false;
+  }
+
+  private connect(): void {
+    this.o.authHeaders().then(
+      (headers) => this.open(headers),
+      (err: unknown) => this.fatal(`cannot authenticate to Azure OpenAI: ${(err as Error)?.message ?? String(err)}`),
+    );
+  }
+
+  private open(headers: Record<string, string>): void {
+    if (this.closed) return;
+    const ws = new WebSocket(this.o.url, {
+      headers,
+      perMessageDeflate: false,
+      maxPayload: 16 * 1024 * 1024,
+      handshakeTimeout: this.o.connectTimeoutMs ?? 10_000,
+    });
+    this.ws = ws;
+    let opened = false;
+    let failure = 'connection closed';
+    let refusedStatus: number | undefined;
+    let alive = true;
+    ws.on('error', (err) => {
+      const m = /Unexpected server response: (\d+)/.exec(err.message);
+      if (m) refusedStatus = Number(m[1]);
+      failure = err.message;
+    });
+    ws.on('pong', () => {
+      alive = true;
+    });
+    ws.on('open', () => {
+      opened = true;
+      this.sessionAcked = false;
+      this.responseActive = false;
+      ws.send(this.sessionText);
+      if (this.everOpened) this.c.reconnects += 1;
+      this.everOpened = true;
+      for (const b64 of this.pending) ws.send(appendAudioEvent(b64));
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.pingTimer = setInterval(() => {
+        if (!alive) return void ws.terminate();
+        alive = false;
+        ws.ping();
+      }, this.o.pingIntervalMs ?? 30_000);
+      this.pingTimer.unref();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) this.onServerEvent(data.toString());
+    });
+    ws.on('close', (code, reason) => {
+      if (this.ws === ws) this.stopTimers();
+      if (this.closed || this.ws !== ws) return;
+      if (refusedStatus !== undefined && REFUSAL.has(refusedStatus)) {
+        return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`);
+      }
+      if (opened) {
+        this.failures = 0;
+        const why = `upstream closed (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
+        return this.retry(why);
+      }
+      this.failures += 1;
+      if (this.failures >= this.backoff.maxAttempts) {
+        return this.fatal(`Azure OpenAI unreachable after ${this.failures} attempts: ${failure}`);
+      }
+      this.retry(failure);
+    });
+  }
+
+  private retry(reason: string): void {
+    const delayMs = Math.min(this.backoff.baseMs * 2 ** this.failures, this.backoff.maxMs);
+    this.sink.reconnecting({ attempt: this.failures + 1, delayMs, reason });
+    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private onServerEvent(text: string): void {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const ev = normalizeServerEvent(doc);
+    switch (ev.type) {
+      case 'audio':
+        if (ev.responseId !== undefined ? this.cancelled.has(ev.responseId) : this.dropUnknownDeltas) {
+          this.c.lateDeltasDropped += 1;
+          return;
+        }
+        this.sink.audio(ev.delta);
+        return;
+      case 'speech_started':
+        this.sink.speechStarted();
+        if (this.responseActive) this.cancelResponse();
+        return;
+      case 'response.created':
+        this.responseActive = true;
+        this.activeResponseId = ev.responseId;
+        this.dropUnknownDeltas = false;
+        return;
+      case 'response.done':
+        // Cancelled ids are kept (bounded) so deltas still in flight after response.done are dropped too.
+        if (ev.responseId === undefined || ev.responseId === this.activeResponseId) this.responseActive = false;
+        return;
+      case 'session.updated':
+        this.sessionAcked = true;
+        return;
+      case 'transcript':
+        if (ev.text !== '') this.sink.transcript(ev.role, ev.text);
+        return;
+      case 'error':
+        if (!this.sessionAcked || ev.eventId === SESSION_UPDATE_EVENT_ID) {
+          return this.fatal(`Azure OpenAI rejected the session: ${ev.message}`, ev.code);
+        }
+        if (ev.code === 'response_cancel_not_active') return; // raced the service's own interrupt
+        this.sink.error({ message: ev.message, code: ev.code, fatal: false });
+        return;
+      default:
+    }
+  }
+
+  private cancelResponse(): void {
+    const ws = this.ws;
+    this.responseActive = false;
+    if (this.activeResponseId !== undefined) {
+      if (this.cancelled.size > 64) this.cancelled.clear();
+      this.cancelled.add(this.activeResponseId);
+    } else {
+      this.dropUnknownDeltas = true;
+    }
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send('{"type":"response.cancel"}');
+      this.c.cancels += 1;
+    }
+  }
+
+  private fatal(message: string, code?: string): void {
+    if (this.closed) return;
+    this.close();
+    this.sink.error(code === undefined ? { message, fatal: true } : { message, code, fatal: true });
+  }
+
+  private stopTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.retryTimer = undefined;
+    this.pingTimer = undefined;
+  }
+}

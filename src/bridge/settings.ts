@@ -1,0 +1,99 @@
+/**
+ * Resolve `voicectl bridge` settings from flags and configuration (flag > env > env file >
+ * default) into {@link BridgeOptions} fields, plus the notices the command prints.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { missingValueError, resolveSetting } from '../config/load.js';
+import { UsageError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+import type { RealtimeProtocol } from './realtime-protocol.js';
+import type { UpstreamSettings } from './upstream-config.js';
+
+/** The parsed flags of `voicectl bridge`. */
+export interface BridgeFlags {
+  listen: number;
+  host: string;
+  mediaPath: string;
+  upstream?: 'aoai' | 'echo';
+  aoaiProtocol: RealtimeProtocol;
+  maxCalls: number;
+  mediaToken?: string;
+}
+
+/** Resolved settings. */
+export interface BridgeSettings {
+  port: number;
+  host: string;
+  mediaPath: string;
+  maxCalls: number;
+  mediaToken?: string;
+  upstream: UpstreamSettings;
+  /** Notices for stderr (echo mode, open media socket, …). */
+  notices: string[];
+}
+
+/**
+ * Resolve the settings.
+ * @param cwd resolves a relative `AOAI_INSTRUCTIONS_FILE`.
+ * @throws UsageError (exit 2) for `--upstream aoai` without endpoint or deployment
+ *   (`VOICECTL_MISSING_VALUE`), or an unreadable instructions file (`VOICECTL_AOAI_INSTRUCTIONS`).
+ */
+export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, cwd: string): Promise<BridgeSettings> {
+  const notices: string[] = [];
+  const mediaToken = resolveSetting(config, flags.mediaToken, 'VOICECTL_MEDIA_TOKEN')?.value;
+  registerSecret(mediaToken);
+  if (!mediaToken) {
+    notices.push(
+      `The media socket ${flags.mediaPath} is open to anyone who finds its URL: set VOICECTL_MEDIA_TOKEN (or --media-token) and put ?token=<it> in the ACS transport URL.`,
+    );
+  }
+  const endpoint = config.get('AZURE_OPENAI_ENDPOINT');
+  const kind = flags.upstream ?? (endpoint ? 'aoai' : 'echo');
+  let upstream: UpstreamSettings;
+  if (kind === 'echo') {
+    upstream = { kind: 'echo' };
+    notices.push(
+      flags.upstream === 'echo'
+        ? 'Echo mode (--upstream echo): callers hear their own audio back.'
+        : 'Echo mode: no AZURE_OPENAI_ENDPOINT is configured, so callers hear their own audio back. Set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT to relay calls to Azure OpenAI Realtime.',
+    );
+  } else {
+    if (!endpoint) throw missingValueError(undefined, 'AZURE_OPENAI_ENDPOINT', 'Azure OpenAI endpoint for --upstream aoai');
+    const deployment = config.get('AZURE_OPENAI_DEPLOYMENT');
+    if (!deployment) throw missingValueError(undefined, 'AZURE_OPENAI_DEPLOYMENT', 'Realtime deployment name for --upstream aoai');
+    const apiKey = config.get('AZURE_OPENAI_API_KEY');
+    registerSecret(apiKey);
+    if (!apiKey) notices.push('No AZURE_OPENAI_API_KEY: authenticating to Azure OpenAI with Entra ID (DefaultAzureCredential).');
+    upstream = {
+      kind: 'aoai',
+      endpoint,
+      deployment,
+      protocol: flags.aoaiProtocol,
+      ...(apiKey ? { apiKey } : {}),
+      session: await sessionSettings(config, cwd),
+    };
+  }
+  const out: BridgeSettings = { port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, maxCalls: flags.maxCalls, upstream, notices };
+  if (mediaToken) out.mediaToken = mediaToken;
+  return out;
+}
+
+async function sessionSettings(config: Config, cwd: string): Promise<{ voice?: string; instructions?: string }> {
+  const voice = config.get('AOAI_VOICE');
+  let instructions = config.get('AOAI_INSTRUCTIONS');
+  const file = config.get('AOAI_INSTRUCTIONS_FILE');
+  if (instructions === undefined && file) {
+    const full = path.resolve(cwd, file);
+    try {
+      instructions = (await readFile(full, 'utf8')).trim();
+    } catch (err) {
+      throw new UsageError(`Cannot read AOAI_INSTRUCTIONS_FILE ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+        code: 'VOICECTL_AOAI_INSTRUCTIONS',
+        hint: 'Fix the AOAI_INSTRUCTIONS_FILE path (relative paths start at the working directory), or set AOAI_INSTRUCTIONS.',
+      });
+    }
+  }
+  return { ...(voice ? { voice } : {}), ...(instructions ? { instructions } : {}) };
+}

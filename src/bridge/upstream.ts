@@ -1,0 +1,55 @@
+/**
+ * What a call talks to on the far side: the Azure OpenAI Realtime client or the echo.
+ * One upstream per call; the call feeds it caller audio and receives model audio and
+ * events through an {@link UpstreamSink}.
+ */
+
+/** Callbacks an upstream uses to reach its call. All run synchronously on the event loop. */
+export interface UpstreamSink {
+  /** Model audio for the caller: base64 PCM16 LE at the upstream's {@link Upstream.sampleRate}. */
+  audio(b64: string): void;
+  /** The model heard the caller start speaking (barge-in): the call sends ACS StopAudio. */
+  speechStarted(): void;
+  /** A finished transcript line, of the caller or of the model. */
+  transcript(role: 'caller' | 'model', text: string): void;
+  /**
+   * A failure. `fatal` means the upstream gave up (refused at connect, session rejected, or
+   * unreachable after all retries): the call closes with 1011 and `message` as the reason.
+   */
+  error(info: { message: string; code?: string; fatal: boolean }): void;
+  /** The connection dropped mid-call; a reconnect is scheduled after `delayMs`. */
+  reconnecting(info: { attempt: number; delayMs: number; reason: string }): void;
+}
+
+/** Counters an upstream keeps for the call's `call.ended` event. */
+export interface UpstreamCounters {
+  /** Connections re-established after a mid-call drop. */
+  reconnects: number;
+  /** Caller frames dropped because the upstream was reconnecting or too far behind. */
+  dropped: number;
+  /** Model audio deltas dropped because their response was cancelled by barge-in. */
+  lateDeltasDropped: number;
+  /** `response.cancel` events sent. */
+  cancels: number;
+}
+
+/** One call's upstream. */
+export interface Upstream {
+  /**
+   * Sample rate the upstream takes and gives, in Hz; `'caller'` means whatever the caller
+   * sends (the echo), so the call never resamples.
+   */
+  readonly sampleRate: 24000 | 'caller';
+  /**
+   * Send one frame of caller audio (base64 PCM16 LE at {@link sampleRate}).
+   * @returns false when the frame was dropped (reconnecting, or over the queued-bytes cap).
+   */
+  send(b64: string): boolean;
+  /** Counters so far. */
+  counters(): UpstreamCounters;
+  /** Close for good (the call ended); idempotent, never throws. */
+  close(): void;
+}
+
+/** Creates the upstream of a new call. */
+export type UpstreamFactory = (call: { callId: string; sink: UpstreamSink }) => Upstream;

@@ -1,0 +1,173 @@
+// The bridge server in-process: media token, --max-calls, routes, health, robustness, drain.
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startFakeRealtime } from '../helpers/fake-realtime.js';
+import { connectAcs, numberedFrames, startTestBridge, waitFor, type TestBridge } from '../helpers/acs-media-client.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function bridgeWith(o: Parameters<typeof startTestBridge>[0] = {}): Promise<TestBridge> {
+  const b = await startTestBridge(o);
+  cleanups.push(() => b.handle.close());
+  return b;
+}
+
+describe('media socket access', () => {
+  const TOKEN = 'media-token-ABCDEFGH1234';
+
+  it('--media-token: refused with 401 before the upgrade without it or with a wrong one', async () => {
+    const b = await bridgeWith({ mediaToken: TOKEN });
+    await expect(connectAcs(b.mediaUrl)).rejects.toThrow('Unexpected server response: 401');
+    await expect(connectAcs(`${b.mediaUrl}?token=wrong`)).rejects.toThrow('Unexpected server response: 401');
+    await expect(connectAcs(b.mediaUrl, { Authorization: 'Bearer wrong' })).rejects.toThrow('Unexpected server response: 401');
+    expect(b.of('media.refused')).toHaveLength(3);
+    expect(b.of('call.started')).toHaveLength(0);
+    expect(JSON.stringify(b.events)).not.toContain(TOKEN);
+  });
+
+  it('accepts ?token= or Bearer, and ?token= alongside ACS’s own JWT in Authorization', async () => {
+    const b = await bridgeWith({ mediaToken: TOKEN });
+    const acsJwt = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJhY3MifQ.c2ln';
+    for (const [url, headers] of [
+      [`${b.mediaUrl}?token=${TOKEN}`, {}],
+      [b.mediaUrl, { Authorization: `Bearer ${TOKEN}` }],
+      [`${b.mediaUrl}?token=${TOKEN}`, { Authorization: acsJwt }],
+    ] as const) {
+      const c = await connectAcs(url, headers);
+      c.sendMetadata(24000);
+      c.sendAudio(numberedFrames(24000, 1)[0]!);
+      await waitFor(() => c.audio().length === 1, 'echo');
+      c.close();
+    }
+    await waitFor(() => b.of('call.ended').length === 3, 'three calls ended');
+  });
+
+  it('the authorizeMediaUpgrade hook refuses with its own status; other paths get 404', async () => {
+    const b = await bridgeWith({
+      authorizeMediaUpgrade: async (req) =>
+        req.headers['x-test'] === 'ok' ? { ok: true } : { ok: false, status: 403, reason: 'ACS JWT audience mismatch' },
+    });
+    await expect(connectAcs(b.mediaUrl)).rejects.toThrow('Unexpected server response: 403');
+    expect(b.of('media.refused')[0]).toMatchObject({ status: 403, reason: 'ACS JWT audience mismatch' });
+    const ok = await connectAcs(b.mediaUrl, { 'x-test': 'ok' });
+    ok.close();
+    await expect(connectAcs(b.mediaUrl.replace('/ws/media', '/ws/other'))).rejects.toThrow('Unexpected server response: 404');
+  });
+
+  it('--max-calls: beyond it media sockets are closed with 1013 and counted', async () => {
+    const b = await bridgeWith({ maxCalls: 1 });
+    const first = await connectAcs(b.mediaUrl);
+    const second = await connectAcs(b.mediaUrl);
+    expect(await second.closed).toEqual({ code: 1013, reason: expect.stringContaining('call limit (1)') });
+    expect(b.handle.stats()).toMatchObject({ activeCalls: 1, totalCalls: 1, refusedCalls: 1 });
+    const health = (await (await fetch(`${b.httpUrl}/api/health`)).json()) as any;
+    expect(health.calls).toEqual({ active: 1, total: 1, refused: 1, max: 1 });
+    first.close();
+  });
+});
+
+describe('HTTP routes and health', () => {
+  it('GET /api/health: status, version, calls, upstream; extra routes and health extras; 404 otherwise', async () => {
+    const b = await bridgeWith({
+      version: '9.9.9',
+      routes: [{ method: 'POST', prefix: '/api/incomingCall', handle: (_req, res) => void res.writeHead(200).end('handled') }],
+      healthExtras: () => ({ callAutomation: { answered: 2 } }),
+    });
+    const res = await fetch(`${b.httpUrl}/api/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({
+      status: 'ok', version: '9.9.9', uptimeSeconds: expect.any(Number),
+      calls: { active: 0, total: 0, refused: 0, max: 10 },
+      media: { path: '/ws/media', tokenRequired: false },
+      upstream: { kind: 'echo', lastError: null },
+      callAutomation: { answered: 2 },
+    });
+    const routed = await fetch(`${b.httpUrl}/api/incomingCall?x=1`, { method: 'POST', body: '[]' });
+    expect([routed.status, await routed.text()]).toEqual([200, 'handled']);
+    expect((await fetch(`${b.httpUrl}/api/incomingCall`)).status).toBe(404); // GET does not match a POST route
+    expect((await fetch(`${b.httpUrl}/`)).status).toBe(404);
+  });
+
+  it('health never shows a secret: API key and media token stay out of it', async () => {
+    const KEY = 'sk-SECRET-aoai-key-777777';
+    const TOKEN = 'tok-SECRET-media-888888';
+    const fake = await startFakeRealtime({ protocol: 'ga', apiKey: KEY });
+    cleanups.push(() => fake.close());
+    const b = await bridgeWith({
+      mediaToken: TOKEN,
+      upstream: { kind: 'aoai', endpoint: fake.endpoint, deployment: 'gpt-realtime', protocol: 'ga', apiKey: KEY, session: {} },
+    });
+    const c = await connectAcs(`${b.mediaUrl}?token=${TOKEN}`);
+    await waitFor(() => fake.sessions.length === 1, 'upstream session');
+    const text = await (await fetch(`${b.httpUrl}/api/health`)).text();
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain(TOKEN);
+    expect(JSON.parse(text).upstream).toEqual({
+      kind: 'aoai', endpointHost: `127.0.0.1:${fake.port}`, deployment: 'gpt-realtime', protocol: 'ga', credentials: 'api-key', lastError: null,
+    });
+    expect(JSON.parse(text).media.tokenRequired).toBe(true);
+    c.close();
+  });
+});
+
+describe('robustness', () => {
+  it('malformed, binary, unknown, non-base64, oversized and pre-metadata frames are counted; the call keeps working', async () => {
+    const b = await bridgeWith({ maxFrameBytes: 4096 });
+    const c = await connectAcs(b.mediaUrl);
+    const frames = numberedFrames(24000, 2);
+    c.sendAudio(frames[0]!); // before AudioMetadata
+    c.sendMetadata(24000);
+    c.sendRaw('{not json');
+    c.sendRaw(Buffer.from([1, 2, 3]), true);
+    c.sendRaw('{"kind":"Video","video":{}}');
+    c.sendRaw('{"kind":"AudioData","audioData":{"data":"@@@@"}}');
+    c.sendRaw('{"kind":"AudioData","audioData":{}}');
+    c.sendRaw(JSON.stringify({ kind: 'AudioData', audioData: { data: 'A'.repeat(8000) } })); // over maxFrameBytes
+    c.sendRaw('{"kind":"DtmfData","dtmfData":{"data":"5"}}');
+    c.sendAudio(frames[1]!);
+    await waitFor(() => c.audio().length === 1, 'the valid frame echoed');
+    expect(c.audio()).toEqual([frames[1]]);
+    c.close();
+    await waitFor(() => b.of('call.ended').length === 1, 'call.ended');
+    expect(b.of('call.ended')[0]).toMatchObject({ malformed: 6, beforeMetadata: 1, framesIn: 1, framesOut: 1, closeCode: 1000 });
+    expect(b.of('call.malformed')).toHaveLength(3); // reported three times, then only counted
+    expect(b.of('call.dtmf')[0]).toMatchObject({ digit: '5' });
+  });
+
+  it('unsupported AudioMetadata (8 kHz) closes the call with 1003 naming it', async () => {
+    const b = await bridgeWith();
+    const c = await connectAcs(b.mediaUrl);
+    c.sendRaw(JSON.stringify({ kind: 'AudioMetadata', audioMetadata: { sampleRate: 8000, channels: 1, encoding: 'PCM' } }));
+    expect(await c.closed).toEqual({ code: 1003, reason: 'unsupported sampleRate 8000 (16000 or 24000)' });
+  });
+
+  it('a socket that stops answering pings is terminated', async () => {
+    const b = await bridgeWith({ pingIntervalMs: 30 });
+    const ws = new WebSocket(b.mediaUrl, { autoPong: false });
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    ws.on('error', () => {});
+    expect(await closed).toBe(1006);
+    await waitFor(() => b.of('call.ended').length === 1, 'call.ended');
+    expect(b.handle.stats().activeCalls).toBe(0);
+  });
+
+  it('close() drains: calls get 1001, upstreams close, new upgrades are refused', async () => {
+    const fake = await startFakeRealtime({ protocol: 'ga', apiKey: 'k-1234567' });
+    cleanups.push(() => fake.close());
+    const b = await startTestBridge({
+      upstream: { kind: 'aoai', endpoint: fake.endpoint, deployment: 'gpt-realtime', protocol: 'ga', apiKey: 'k-1234567', session: {} },
+    });
+    const calls = await Promise.all([connectAcs(b.mediaUrl), connectAcs(b.mediaUrl)]);
+    await waitFor(() => fake.sessions.length === 2, 'two upstream sessions');
+    const upstreamClosed = fake.sessions.map((s) => new Promise<number>((r) => s.ws.on('close', (code) => r(code))));
+    await b.handle.close();
+    for (const c of calls) expect((await c.closed).code).toBe(1001);
+    expect(await Promise.all(upstreamClosed)).toEqual([1000, 1000]);
+    expect(b.of('call.ended').map((e) => e.closeCode)).toEqual([1001, 1001]);
+    await expect(connectAcs(b.mediaUrl)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

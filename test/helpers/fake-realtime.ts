@@ -1,0 +1,221 @@
+/**
+ * A fake Azure OpenAI Realtime server on loopback, checking what the service checks:
+ * - the upgrade URL per protocol (GA `/openai/v1/realtime?model=<deployment>` with no
+ *   api-version, which the service answers with 401; preview `/openai/realtime?api-version=…&deployment=…`),
+ *   404 for an unknown deployment;
+ * - the `api-key` header (or `Authorization: Bearer <token>`): 401 at the upgrade otherwise;
+ * - the `session.update` shape of its protocol: GA needs `session.type:"realtime"` and nested
+ *   `audio.input/output.format {type:"audio/pcm", rate:24000}`; preview needs flat `pcm16`
+ *   fields and refuses GA fields. A wrong shape gets an `error` event shaped like the service's.
+ *
+ * Behaviour: with `echo` on, every `input_audio_buffer.append` is answered with an audio
+ * delta carrying the same base64 (inside one open response). Tests can also emit
+ * `speech_started`, push deltas, drop connections, and refuse upgrades.
+ */
+import { createServer, type Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface FakeRealtimeOptions {
+  protocol: 'ga' | 'preview';
+  deployment?: string;
+  apiKey?: string;
+  /** Accepted as `Authorization: Bearer <bearer>` (Entra ID). */
+  bearer?: string;
+  /** Answer each append with the same audio as a delta (default true). */
+  echo?: boolean;
+}
+
+type Json = Record<string, any>;
+
+/** One accepted Realtime connection. */
+export interface FakeSession {
+  ws: WebSocket;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Every client event received, parsed, in order. */
+  received: Json[];
+  /** Audio appended, in order (base64 strings). */
+  appended: string[];
+  /** True once a valid session.update was received. */
+  configured: boolean;
+  responseId: string | undefined;
+}
+
+export interface FakeRealtime {
+  /** Use as AZURE_OPENAI_ENDPOINT (http://127.0.0.1:<port>). */
+  endpoint: string;
+  port: number;
+  sessions: FakeSession[];
+  /** Upgrades refused, with their status. */
+  refused: Array<{ status: number; url: string }>;
+  /** Refuse every upgrade with this status (e.g. 503 to fail reconnects); undefined to accept. */
+  refuseWith: number | undefined;
+  /** The most recent session. */
+  last(): FakeSession;
+  /** Emit `input_audio_buffer.speech_started` on the latest session. */
+  speechStarted(session?: FakeSession): void;
+  /** Send an audio delta of `responseId` (default: the session's current response). */
+  delta(b64: string, session?: FakeSession, responseId?: string): void;
+  /** Drop every connection abruptly (no close frame). */
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+const PREVIEW_VERSIONS = new Set(['2024-10-01-preview', '2025-04-01-preview']);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Start the fake on 127.0.0.1, port 0. */
+export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<FakeRealtime> {
+  const deployment = options.deployment ?? 'gpt-realtime';
+  const echo = options.echo ?? true;
+  const wss = new WebSocketServer({ noServer: true });
+  const server: Server = createServer((_req, res) => res.writeHead(404).end());
+  let responseSeq = 0;
+
+  const fake: FakeRealtime = {
+    endpoint: '',
+    port: 0,
+    sessions: [],
+    refused: [],
+    refuseWith: undefined,
+    last() {
+      const s = fake.sessions.at(-1);
+      if (!s) throw new Error('fake realtime: no session yet');
+      return s;
+    },
+    speechStarted(session = fake.last()) {
+      send(session, { type: 'input_audio_buffer.speech_started', audio_start_ms: 1000, item_id: 'item_in' });
+    },
+    delta(b64, session = fake.last(), responseId = session.responseId) {
+      send(session, {
+        type: options.protocol === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta',
+        response_id: responseId,
+        item_id: 'item_out',
+        output_index: 0,
+        content_index: 0,
+        delta: b64,
+      });
+    },
+    dropAll() {
+      for (const s of fake.sessions) s.ws.terminate();
+    },
+    async close() {
+      for (const s of fake.sessions) s.ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+
+  function send(s: FakeSession, ev: Json): void {
+    if (s.ws.readyState === 1) s.ws.send(JSON.stringify({ event_id: `evt_${Math.random().toString(36).slice(2)}`, ...ev }));
+  }
+
+  function error(s: FakeSession, code: string, message: string, param: string | null, eventId?: string): void {
+    send(s, { type: 'error', error: { type: 'invalid_request_error', code, message, param, event_id: eventId ?? null } });
+  }
+
+  function refuse(socket: import('node:stream').Duplex, status: number, url: string, body: Json): void {
+    fake.refused.push({ status, url });
+    const text = JSON.stringify(body);
+    socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (fake.refuseWith !== undefined) return refuse(socket, fake.refuseWith, url.href, { error: { code: 'Unavailable' } });
+    const key = req.headers['api-key'];
+    const auth = req.headers.authorization;
+    const authed = (options.apiKey !== undefined && key === options.apiKey) || (options.bearer !== undefined && auth === `Bearer ${options.bearer}`);
+    if (!authed) return refuse(socket, 401, url.href, { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } });
+    if (options.protocol === 'ga') {
+      if (url.pathname !== '/openai/v1/realtime') return refuse(socket, 404, url.href, { error: { code: '404', message: 'Resource not found' } });
+      // The GA endpoint answers a stray api-version with 401 (migration guide, troubleshooting).
+      if (url.searchParams.has('api-version')) return refuse(socket, 401, url.href, { error: { code: '401', message: 'api-version not allowed' } });
+      if (url.searchParams.get('model') !== deployment) return refuse(socket, 404, url.href, { error: { code: 'DeploymentNotFound' } });
+    } else {
+      if (url.pathname !== '/openai/realtime') return refuse(socket, 404, url.href, { error: { code: '404', message: 'Resource not found' } });
+      if (!PREVIEW_VERSIONS.has(url.searchParams.get('api-version') ?? '')) return refuse(socket, 400, url.href, { error: { code: 'BadRequest' } });
+      if (url.searchParams.get('deployment') !== deployment) return refuse(socket, 404, url.href, { error: { code: 'DeploymentNotFound' } });
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], configured: false, responseId: undefined };
+      fake.sessions.push(s);
+      send(s, { type: 'session.created', session: { id: `sess_${fake.sessions.length}` } });
+      ws.on('message', (data) => onEvent(s, data.toString()));
+    });
+  });
+
+  function onEvent(s: FakeSession, text: string): void {
+    let ev: Json;
+    try {
+      ev = JSON.parse(text) as Json;
+    } catch {
+      return error(s, 'invalid_json', 'The server could not parse the event.', null);
+    }
+    s.received.push(ev);
+    switch (ev.type) {
+      case 'session.update': {
+        const problem = options.protocol === 'ga' ? checkGaSession(ev.session) : checkPreviewSession(ev.session);
+        if (problem) return error(s, problem.code, problem.message, problem.param, ev.event_id);
+        s.configured = true;
+        return send(s, { type: 'session.updated', session: ev.session });
+      }
+      case 'input_audio_buffer.append': {
+        if (typeof ev.audio !== 'string' || !BASE64.test(ev.audio)) return error(s, 'invalid_value', 'Invalid audio', 'audio');
+        s.appended.push(ev.audio);
+        if (!echo) return;
+        if (s.responseId === undefined) {
+          s.responseId = `resp_${++responseSeq}`;
+          send(s, { type: 'response.created', response: { id: s.responseId, status: 'in_progress' } });
+        }
+        return fake.delta(ev.audio, s);
+      }
+      case 'response.cancel': {
+        if (s.responseId === undefined) return error(s, 'response_cancel_not_active', 'Cancellation failed: no active response found', null);
+        const id = s.responseId;
+        s.responseId = undefined;
+        return send(s, { type: 'response.done', response: { id, status: 'cancelled' } });
+      }
+      default:
+    }
+  }
+
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.address();
+  fake.port = typeof addr === 'object' && addr ? addr.port : 0;
+  fake.endpoint = `http://127.0.0.1:${fake.port}`;
+  return fake;
+}
+
+type Problem = { code: string; message: string; param: string } | undefined;
+
+function checkFormat(f: Json | undefined, where: string): Problem {
+  if (!f || f.type !== 'audio/pcm') return { code: 'invalid_value', message: `Invalid value for '${where}.type'.`, param: `${where}.type` };
+  if (f.rate !== 24000) {
+    return { code: 'invalid_value', message: 'PCMAudioFormat: Only a 24kHz sample rate is supported.', param: `${where}.rate` };
+  }
+  return undefined;
+}
+
+function checkGaSession(s: Json | undefined): Problem {
+  if (!s || typeof s !== 'object') return { code: 'missing_required_parameter', message: "Missing required parameter: 'session'.", param: 'session' };
+  if (s.type !== 'realtime') {
+    return { code: 'missing_required_parameter', message: "Missing required parameter: 'session.type'.", param: 'session.type' };
+  }
+  for (const flat of ['input_audio_format', 'output_audio_format', 'modalities', 'voice', 'turn_detection', 'input_audio_transcription']) {
+    if (flat in s) return { code: 'unknown_parameter', message: `Unknown parameter: 'session.${flat}'.`, param: `session.${flat}` };
+  }
+  return checkFormat(s.audio?.input?.format, 'session.audio.input.format') ?? checkFormat(s.audio?.output?.format, 'session.audio.output.format');
+}
+
+function checkPreviewSession(s: Json | undefined): Problem {
+  if (!s || typeof s !== 'object') return { code: 'missing_required_parameter', message: "Missing required parameter: 'session'.", param: 'session' };
+  for (const ga of ['type', 'audio', 'output_modalities']) {
+    if (ga in s) return { code: 'unknown_parameter', message: `Unknown parameter: 'session.${ga}'.`, param: `session.${ga}` };
+  }
+  for (const f of ['input_audio_format', 'output_audio_format']) {
+    if (s[f] !== 'pcm16') return { code: 'invalid_value', message: `Invalid value: '${String(s[f])}'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.`, param: `session.${f}` };
+  }
+  return undefined;
+}
