@@ -9,7 +9,8 @@
  * Answers with the service's shapes. Bearer (Entra ID) requests are accepted when the token equals `bearerToken`.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
