@@ -112,7 +112,7 @@ export function classifyTlsError(err: unknown, ctx: ClassifyContext): Classifica
   const code = errorCode(err);
   const text = errorText(err);
   let hint: string;
-  let message = `TLS with ${ctx.host}:${ctx.port} failed: ${text}${code && !text.includes(code) ? ` (${code})` : ''}.`;
+  let message = `TLS with ${ctx.host}:${ctx.port} failed: ${text.trim()}${code && !text.includes(code) ? ` (${code})` : ''}.`;
   if (code === 'ETIMEOUT') {
     message = `No TLS handshake from ${ctx.host}:${ctx.port} within ${ctx.timeoutMs} ms.`;
     hint = `The port accepts TCP but does not speak TLS: if it is a plain HTTP server use ws:// (http://), or put TLS in front of it.`;
@@ -260,7 +260,10 @@ export function classifyUpgradeResponse(res: UpgradeAnswer, ctx: ClassifyContext
   return {
     verdict: 'http_error',
     message: `${what}: the server refused the WebSocket upgrade.`,
-    hint: status >= 500 ? 'The server failed: check its logs for the error at the time of this probe.' : 'Check the server logs for why it rejected the upgrade request (method, headers, path).',
+    hint:
+      status >= 500
+        ? 'The server failed: check its logs for the error at the time of this probe.'
+        : `Check the path (${ctx.path}): many WebSocket servers answer 400 to an upgrade on a path they do not serve; otherwise the server logs say why it rejected the request.`,
   };
 }
 

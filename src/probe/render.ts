@@ -14,6 +14,9 @@ export interface ReportColors {
   bold(text: string): string;
 }
 
+/** Where detail text starts: after name, status and timing columns. */
+const INDENT = ' '.repeat(27);
+
 const PLAIN: ReportColors = { green: (t) => t, red: (t) => t, yellow: (t) => t, dim: (t) => t, bold: (t) => t };
 
 function ms(value: number): string {
@@ -62,7 +65,7 @@ export function renderReport(report: ProbeReport, colors: ReportColors = PLAIN):
   const row = (name: string, ok: boolean | 'skip', took: string, detail: string, error?: string): void => {
     const status = ok === 'skip' ? c.dim('skip') : ok ? c.green('ok  ') : c.red('FAIL');
     lines.push(`  ${name.padEnd(8)}${status}  ${took.padStart(9)}  ${detail}`.trimEnd());
-    if (error) lines.push(`${' '.repeat(25)}${c.red(error)}`);
+    if (error) lines.push(`${INDENT}${c.red(error)}`);
   };
   const { dns, tcp, tls, upgrade, open } = report.phases;
   if (dns) {
@@ -70,14 +73,15 @@ export function renderReport(report: ProbeReport, colors: ReportColors = PLAIN):
     else row('dns', dns.ok, ms(dns.ms), dns.addresses.join(', '), dns.ok ? undefined : dns.error);
   }
   if (tcp) {
-    const tried = (tcp.attempts ?? []).map((a) => `${a.address} ${a.code ?? a.error}`);
+    // failed attempts before the one that answered (a lone failed attempt is the error line)
+    const tried = tcp.ok || (tcp.attempts ?? []).length > 1 ? (tcp.attempts ?? []).map((a) => `${a.address} ${a.code ?? a.error}`) : [];
     const detail = tcp.ok ? `${tcp.address}:${tcp.port}` : `port ${tcp.port}`;
     row('tcp', tcp.ok, ms(tcp.ms), tried.length ? `${detail}${c.dim(` (tried ${tried.join(', ')})`)}` : detail, tcp.ok ? undefined : tcp.error);
   }
   if (tls) row('tls', tls.ok, ms(tls.ms), tlsDetail(tls), tls.ok ? undefined : tls.error);
   if (upgrade) {
     row('upgrade', upgrade.ok, ms(upgrade.ms), upgradeDetail(upgrade), upgrade.ok || upgrade.status !== undefined ? undefined : upgrade.error);
-    if (upgrade.body) lines.push(`${' '.repeat(25)}${c.dim(`body: ${JSON.stringify(upgrade.body)}`)}`);
+    if (upgrade.body) lines.push(`${INDENT}${c.dim(`body: ${JSON.stringify(upgrade.body)}`)}`);
   }
   if (open) {
     const ping = open.pingMs === null ? 'no pong' : `ping ${ms(open.pingMs)}`;

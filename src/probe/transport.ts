@@ -156,7 +156,8 @@ export function handshakeTls(
       tlsSocket.destroy();
       socket.destroy();
       const code = (err as { code?: string }).code;
-      resolve({ phase: { ok: false, ms: elapsed(start), ...extra, error: (err as Error).message, ...(code ? { code } : {}) }, error: err });
+      const e = tidyTlsError(err);
+      resolve({ phase: { ok: false, ms: elapsed(start), ...extra, error: e.message, ...(code ? { code } : {}) }, error: e });
     };
     const timer = setTimeout(() => fail(codedError(`no TLS handshake within ${o.timeoutMs} ms`, 'ETIMEOUT')), o.timeoutMs);
     const onSecure = (): void => {
@@ -187,6 +188,18 @@ export function handshakeTls(
     tlsSocket.once('secureConnect', onSecure);
     tlsSocket.once('error', onError);
   });
+}
+
+/**
+ * OpenSSL errors carry a long message (`80…:error:0A00010B:SSL routines:…:wrong version
+ * number:../deps/openssl/…`); keep its `reason` ("wrong version number") and the code.
+ */
+function tidyTlsError(err: unknown): Error {
+  const e = err as Error & { reason?: string; code?: string };
+  if (typeof e?.message === 'string' && /:error:[0-9A-F]+:/.test(e.message)) {
+    return Object.assign(new Error(e.reason ?? e.message.split(':').slice(-3, -2)[0] ?? e.message), { code: e.code });
+  }
+  return e;
 }
 
 function dn(entry: unknown): string {

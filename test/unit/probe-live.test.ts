@@ -190,6 +190,8 @@ describe('probeWebSocket: TLS', () => {
     const r = await probeWebSocket(`wss://127.0.0.1:${plain.port}/ws/media`, FAST);
     expect(r.verdict).toBe('tls_error');
     expect(r.hint).toContain('does not speak TLS');
+    expect(r.message).toBe(`TLS with 127.0.0.1:${plain.port} failed: wrong version number (ERR_SSL_WRONG_VERSION_NUMBER).`);
+    expect(r.phases.tls).toMatchObject({ ok: false, error: 'wrong version number', code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
   });
 });
 
