@@ -54,16 +54,31 @@ export function catchCommand(ctx: CommandContext): Command {
 
 async function runCatch(ctx: CommandContext, opts: CatchOptions): Promise<void> {
   const output = ctx.output({ json: opts.json });
-  const [{ prepareOutDir }, { startCatchServer }, { describeCatchEvent }] = await Promise.all([
+  const [{ prepareOutDir }, { startCatchServer }, { describeCatchEvent }, errors] = await Promise.all([
     import('../catch/out-dir.js'),
     import('../catch/server.js'),
     import('../catch/describe.js'),
+    import('../core/errors.js'),
   ]);
   const outDir = await prepareOutDir(opts.out, ctx.io.cwd);
 
+  // first signal: a clean stop; a second one: stop waiting (the files are valid already)
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const removeSignal = ctx.io.onSignal(() => stop());
+  let force!: (err: Error) => void;
+  const forced = new Promise<never>((_, reject) => (force = reject));
+  forced.catch(() => {});
+  let signals = 0;
+  const removeSignal = ctx.io.onSignal(() => {
+    signals += 1;
+    if (signals === 1) stop();
+    else {
+      const { CancelledError } = errors;
+      force(new CancelledError('Interrupted again: stopped without waiting for the relays to close', {
+        hint: 'Every file already has a valid header up to its last write.',
+      }));
+    }
+  });
   try {
     const server = await startCatchServer({
       host: opts.host,
@@ -94,7 +109,7 @@ async function runCatch(ctx: CommandContext, opts: CatchOptions): Promise<void> 
 
     await stopped;
     output.info('Stopping: closing relays and finalising files…');
-    const summary = await server.close();
+    const summary = await Promise.race([server.close(), forced]);
     output.event('catch.stopped', { ...summary });
     output.info(`Stopped: ${summary.streams} stream(s), ${summary.files.length} file(s), ${summary.bytes} audio bytes.`);
   } finally {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -203,6 +204,29 @@ describe('voicectl catch (in-process, real WebSocket clients)', () => {
     expect(from(a)).toEqual(a);
     expect(from(b)).toEqual(b);
     expect(events(h, 'stream.started').map((e) => e.appending)).toEqual([false, false]);
+  });
+
+  it('a second signal stops waiting for a relay that ignores the close: exit 130, file still valid', async () => {
+    const { h, port } = await startCatch(out);
+    const id = randomUUID();
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise<void>((resolve) => {
+      s.once('data', () => resolve());
+      s.write(
+        `GET /right/${id} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    s.write(Buffer.from([0x82, 0x84, 0, 0, 0, 0, 9, 8, 7, 6])); // one masked binary frame, 4 bytes
+    const file = path.join(out, `${id}-right.wav`);
+    await until(async () => (await readFile(file).catch(() => Buffer.alloc(0))).length === 48);
+    h.signal('SIGINT'); // the relay never answers the close handshake
+    h.signal('SIGINT');
+    expect(await h.done).toBe(130);
+    expect(JSON.parse(h.stdout.text.trim().split('\n').at(-1)!)).toMatchObject({ ok: false, error: { code: 'VOICECTL_INTERRUPTED' } });
+    expectWav(await readFile(file), 8000, Buffer.from([9, 8, 7, 6]));
+    s.destroy();
   });
 
   it('human mode: log lines on stderr, nothing on stdout', async () => {
