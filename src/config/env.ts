@@ -130,6 +130,13 @@ export const ENV_VARS = {
     description: 'JWKS URL for ACS callback JWTs (default https://acscallautomation.communication.azure.com/calling/keys)',
     example: 'https://acscallautomation.communication.azure.com/calling/keys',
   },
+  /** ngrok agent authtoken; `voicectl tunnel up --provider ngrok` hands it to ngrok through its environment, never argv. */
+  NGROK_AUTHTOKEN: {
+    group: 'voicectl',
+    secret: true,
+    description: 'ngrok authtoken for voicectl tunnel up --provider ngrok (dashboard.ngrok.com)',
+    example: '<authtoken>',
+  },
   /** Set to any value to never prompt (same as `--no-input`). */
   VOICECTL_NO_PROMPT: { group: 'voicectl', description: 'Never prompt (same as --no-input)', example: '1' },
   /** Set to disable colour (https://no-color.org). */
