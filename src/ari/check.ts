@@ -135,7 +135,13 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     pass(`${remote} accepts TCP connections`);
 
     begin('info');
-    const info = await client.info();
+    const info = await client.info().catch((err: unknown) => {
+      // TCP already connected: silence here means something that is not an HTTP server answers
+      if (err instanceof AriError && err.verdict === 'connect_timeout') {
+        throw new AriError('http_error', `${o.url.host}:${o.url.port} accepts TCP but sent no HTTP answer within ${o.timeoutMs} ms: is this the Asterisk HTTP server?`);
+      }
+      throw err;
+    });
     const version = info.system?.version;
     const entityId = info.system?.entity_id;
     if (!version) throw new AriError('http_error', `${o.url.prefix}/ari/asterisk/info answered without system.version: is this Asterisk?`);

@@ -163,7 +163,9 @@ export function httpFailure(res: AriResponse, what: string, user: string, notFou
 /** Turn a fetch / socket failure into the AriError of its verdict. */
 export function socketFailure(err: unknown, where: string, timeoutMs: number): AriError {
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string; message?: string }; message?: string };
-  const code = e?.cause?.code ?? e?.code ?? (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' ? 'TimeoutError' : undefined);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined); // DOMException.code is a number
+  const code =
+    e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' ? 'TimeoutError' : (str(e?.cause?.code) ?? str(e?.code));
   const verdict = verdictForSocketError(code) ?? 'http_error';
   const detail = code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (code ?? e?.cause?.message ?? e?.message ?? String(err));
   const lead = {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +123,21 @@ describe('voicectl ari check against the fake ARI server', () => {
       expect(r.code).toBe(1);
       expect(r.json()).toMatchObject({ verdict: 'http_error', code: 'VOICECTL_ARI_HTTP_ERROR' });
     }
+  });
+
+  it('http_error when the port accepts TCP but never answers HTTP', async () => {
+    const held: net.Socket[] = [];
+    const s = net.createServer((sock) => void held.push(sock));
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s.address() as AddressInfo).port;
+    const r = await check(['--url', `http://127.0.0.1:${port}`, '--timeout', '200', '--json']);
+    for (const sock of held) sock.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({
+      verdict: 'http_error',
+      message: `127.0.0.1:${port} accepts TCP but sent no HTTP answer within 200 ms: is this the Asterisk HTTP server?`,
+    });
   });
 
   it('events_failed when the events WebSocket is refused', async () => {
