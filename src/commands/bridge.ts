@@ -4,6 +4,8 @@ import type { BridgeFlags } from '../bridge/settings.js';
 
 interface BridgeCommandOptions extends BridgeFlags {
   json?: boolean;
+  /** `--acs-resource-id` (issue 8): enables ACS JWT checks on callbacks and media upgrades. */
+  acsResourceId?: string;
 }
 
 /** Longest a shutdown may take before the command returns anyway (ms); the issue asks for 5 s. */
@@ -35,6 +37,7 @@ export function bridgeCommand(ctx: CommandContext): Command {
     .addOption(new Option('--aoai-protocol <protocol>', 'Realtime protocol: ga (/openai/v1/realtime) or preview (api-version 2024-10-01-preview)').choices(['ga', 'preview']).default('ga'))
     .addOption(new Option('--max-calls <n>', 'concurrent calls; beyond it media sockets are closed with 1013').default(200).argParser(intOption('--max-calls', 1, 100000)))
     .addOption(new Option('--media-token <secret>', 'secret required on the media upgrade as ?token= or Authorization: Bearer (prefer VOICECTL_MEDIA_TOKEN: argv is visible to other users)'))
+    .option('--acs-resource-id <id>', 'immutable id of the ACS resource (`voicectl acs show`, or ACS_RESOURCE_ID): validate the JWT ACS puts on callbacks and media sockets')
     .option('--json', 'NDJSON events on stdout (bridge.listening, call.started, call.ended, upstream.error, transcript, ...)')
     .addHelpText(
       'after',
@@ -67,7 +70,49 @@ Examples:
         const line = describeEvent(type, data);
         if (line !== undefined) output.info(line);
       };
-      const handle = await startBridge({ ...settings, onEvent, version: voicectlVersion() });
+      // Issue 8: answer ACS calls itself when the ACS connection string and public host are configured.
+      const config = await ctx.config();
+      const acsConnection = config.get('AZURE_COMMUNICATION_CONNECTION_STRING');
+      const callbackHost = config.get('CALLBACK_URI_HOST');
+      const acs =
+        acsConnection && callbackHost
+          ? await import('../calls/index.js').then(async ({ createCallAutomation }) => {
+              const { tlsOptionsFromEnv } = await import('../calls/client.js');
+              const acsResourceId = opts.acsResourceId ?? config.get('ACS_RESOURCE_ID');
+              const webhookSecret = config.get('VOICECTL_WEBHOOK_SECRET');
+              const jwksUrl = config.get('VOICECTL_ACS_JWKS_URL');
+              return createCallAutomation({
+                connectionString: acsConnection,
+                callbackHost,
+                mediaPath: settings.mediaPath,
+                ...(settings.mediaToken ? { mediaToken: settings.mediaToken } : {}),
+                ...(webhookSecret ? { webhookSecret } : {}),
+                ...(acsResourceId ? { acsResourceId } : {}),
+                ...(jwksUrl ? { jwksUrl } : {}),
+                clientOptions: tlsOptionsFromEnv(ctx.io.env),
+                onEvent,
+                ...(output.jsonMode ? {} : { log: (line: string) => output.info(line) }),
+              });
+            })
+          : undefined;
+      if (!acs) {
+        output.info(
+          'This bridge will not answer ACS calls itself (set AZURE_COMMUNICATION_CONNECTION_STRING and CALLBACK_URI_HOST to answer Event Grid IncomingCall and place calls with `voicectl call`); your own Call Automation app must stream media to it.',
+        );
+      }
+      const handle = await startBridge({
+        ...settings,
+        onEvent,
+        version: voicectlVersion(),
+        ...(acs
+          ? { routes: acs.routes, healthExtras: acs.healthExtras, ...(acs.authorizeMediaUpgrade ? { authorizeMediaUpgrade: acs.authorizeMediaUpgrade } : {}) }
+          : {}),
+      });
+      if (acs) {
+        onEvent('acs.answering', { eventGridUrl: acs.eventGridUrl, callbackHost: acs.host, jwtValidation: Boolean(acs.authorizeMediaUpgrade) });
+        output.print(`Event Grid subscription endpoint (IncomingCall): ${acs.eventGridUrl}`);
+        if (!acs.authorizeMediaUpgrade) output.info('ACS JWTs are not checked: set ACS_RESOURCE_ID (voicectl acs show) or --acs-resource-id to refuse callbacks and media sockets ACS did not sign.');
+      }
       const shown = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
       onEvent('bridge.listening', {
         host: settings.host,
@@ -88,6 +133,7 @@ Examples:
         });
       });
       output.info(`${signal}: stopping (closing calls with 1001)`);
+      acs?.close(); // ends pending `voicectl call` long-polls
       await Promise.race([handle.close(), new Promise((r) => setTimeout(r, SHUTDOWN_BUDGET_MS).unref())]);
       onEvent('bridge.stopped', { signal, ...handle.stats() });
     });
