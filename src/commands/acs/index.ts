@@ -1,7 +1,15 @@
+/** `voicectl acs`: the Azure Communication Services resource itself (through ARM). */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import { acsCreateCommand } from './create.js';
+import { acsKeysCommand } from './keys.js';
+import { acsShowCommand } from './show.js';
 
-/** Placeholder: replaced by the issue that builds `voicectl acs`. */
-export function acsCommand(_ctx: CommandContext): Command {
-  return new Command('acs').description('(not built yet)');
+/** The `acs` namespace. */
+export function acsCommand(ctx: CommandContext): Command {
+  return new Command('acs')
+    .description('Create an ACS resource, show it, get its keys into .env (Azure Resource Manager, DefaultAzureCredential)')
+    .addCommand(acsCreateCommand(ctx))
+    .addCommand(acsShowCommand(ctx))
+    .addCommand(acsKeysCommand(ctx));
 }
