@@ -188,8 +188,9 @@ export function holdOpen(ws: WebSocket, o: { holdMs: number; timeoutMs: number }
     let pingTimer: NodeJS.Timeout | undefined;
     let holdTimer: NodeJS.Timeout | undefined;
     const startHold = (): void => {
-      const left = Math.max(0, o.holdMs - (performance.now() - start));
-      holdTimer = setTimeout(() => finish(), left);
+      const left = o.holdMs - (performance.now() - start);
+      if (left <= 0) finish();
+      else holdTimer = setTimeout(() => finish(), left);
     };
     ws.on('pong', () => {
       if (pingMs !== null || finished) return;
