@@ -3,7 +3,7 @@
  * shell from an unrelated working directory (templates come from the package, not cwd).
  * Needs `npm run build` first.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,5 +59,77 @@ describe('voicectl scaffold all (built CLI, non-TTY)', () => {
     expect(ariEntry?.backup).toMatch(/ari\.conf\.bak-\d{8}T\d{6}Z$/);
     expect(await readFile(ariEntry!.backup!, 'utf8')).toBe(await readFile(path.join(dir, 'ari.conf'), 'utf8'));
     expect((await readdir(dir)).filter((f) => f.includes('.bak-'))).toHaveLength(4);
+  });
+});
+
+/** util-linux `script` gives the child a pseudo-terminal, so inquirer prompts are shown. */
+const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
+
+/**
+ * Run voicectl on a terminal, answering each prompt (matched by its text) as it appears.
+ * @returns exit code and everything the terminal showed.
+ */
+function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; screen: string; unanswered: number }> {
+  const cmd = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: work, env: { PATH: process.env.PATH ?? '', TERM: 'xterm' } });
+  let screen = '';
+  let pending = '';
+  const queue = [...answers];
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    pending += d.toString();
+    while (queue.length > 0 && queue[0]![0].test(pending)) {
+      pending = '';
+      child.stdin.write(queue.shift()![1]);
+    }
+  });
+  // a prompt that never appears must fail the test, not hang it
+  const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, screen, unanswered: queue.length });
+    }),
+  );
+}
+
+describe.skipIf(!hasScript)('voicectl scaffold on a terminal', () => {
+  it('asks for missing values with defaults shown, re-asks after an invalid answer, and generates the password', async () => {
+    const dir = path.join(work, 'tty');
+    const r = await onTerminal(
+      ['scaffold', 'all', '--dir', dir, '--port', '8090'],
+      [
+        [/ARI user/, '\r'], // default voicectl
+        [/ARI password \(empty: generate one\)/, '\r'], // generate
+        [/HTTP bind address/, '0.0.0.0\r'],
+        [/Stasis application name/, 'my app\r'], // invalid: re-asked
+        [/only letters, digits/, '\x7f\x7f\x7f\x7fapp\r'], // "my app" -> "my" + "app"
+        [/Dialplan context/, '\r'],
+        [/Extension pattern/, '_1XX\r'],
+        [/AZURE_COMMUNICATION_CONNECTION_STRING/, '\r'], // empty: placeholder
+        [/CALLBACK_URI_HOST/, 'https://x.trycloudflare.com\r'],
+        [/AZURE_OPENAI_ENDPOINT/, '\r'],
+        [/AZURE_OPENAI_DEPLOYMENT/, 'gpt-realtime\r'],
+        [/AZURE_OPENAI_API_KEY/, '\r'],
+        [/AOAI_VOICE/, '\r'],
+      ],
+    );
+    expect(r.unanswered).toBe(0);
+    expect(r.code).toBe(0);
+    expect(r.screen).toContain('(voicectl)'); // the default is shown
+    expect(r.screen).not.toContain('Using default'); // asked, so nothing defaulted silently
+    const env = parseEnv(await readFile(path.join(dir, '.env'), 'utf8'));
+    expect(env).toMatchObject({
+      ASTERISK_ARI_USERNAME: 'voicectl',
+      ASTERISK_ARI_PORT: '8090',
+      ASTERISK_APP_NAME: 'myapp',
+      CALLBACK_URI_HOST: 'https://x.trycloudflare.com',
+      AZURE_OPENAI_DEPLOYMENT: 'gpt-realtime',
+    });
+    expect(env).not.toHaveProperty('AZURE_OPENAI_ENDPOINT');
+    expect(env.ASTERISK_ARI_PASSWORD).toMatch(/^[A-Za-z0-9]{24}$/);
+    const http = settings(parseAsteriskConf(await readFile(path.join(dir, 'http.conf'), 'utf8')).sections[0]!);
+    expect(http).toEqual({ enabled: 'yes', bindaddr: '0.0.0.0', bindport: '8090' });
+    expect(await readFile(path.join(dir, 'extensions_custom.conf'), 'utf8')).toContain('exten => _1XX,1,');
   });
 });
