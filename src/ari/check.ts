@@ -77,6 +77,8 @@ export interface AriCheckReport {
   user: string;
   app: string;
   steps: CheckStep[];
+  /** Things worth knowing that did not fail the check. */
+  warnings: string[];
   summary: {
     version?: string;
     entityId?: string;
@@ -113,6 +115,7 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     user: o.user,
     app: o.app,
     steps: [],
+    warnings: [],
     summary: { appRegistered: false },
   };
   if (o.dialplan) report.summary.dialplan = { target: `${o.dialplan.exten}@${o.dialplan.context}`, proven: false };
@@ -150,6 +153,14 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     pass(`Asterisk ${version}${entityId ? `, entity ${entityId}` : ''}`);
 
     begin('events');
+    // Asterisk lists an app while a socket holds it, and may keep a closed one listed as
+    // inactive for a while; either way, say so rather than silently taking it over.
+    const before = await client.raw('GET', `/applications/${encodeURIComponent(o.app)}`);
+    if (before.status === 200) {
+      report.warnings.push(
+        `App "${o.app}" was already listed before voicectl connected: another client may hold it (its events come to voicectl while the check runs) or it closed recently. Use --app with a test name to leave a live app alone.`,
+      );
+    }
     events = await openEvents(client, { app: o.app, timeoutMs: o.timeoutMs });
     pass(`events WebSocket open for app "${o.app}"`);
 

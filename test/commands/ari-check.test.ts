@@ -4,6 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { runVoicectl } from '../helpers/run-cli.js';
 import { startFakeAri, type FakeAri, type FakeAriOptions } from '../helpers/fake-ari.js';
 
@@ -49,6 +50,7 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(report).toMatchObject({ ok: true, verdict: 'ok', url: `${fake.url}/ari`, summary: { version: '22.10.1', entityId: '02:fc:00:00:00:01', appRegistered: true } });
     expect(report.steps.map((s) => [s.step, s.ok])).toEqual([['tcp', true], ['info', true], ['events', true], ['app', true]]);
     for (const s of report.steps) expect(Number.isInteger(s.ms) && s.ms >= 0).toBe(true);
+    expect((report as Report & { warnings: string[] }).warnings).toEqual([]);
     // Basic auth was used, the events socket asked for the app, and nothing is left registered
     expect(fake.requests.find((q) => q.path === '/asterisk/info')).toMatchObject({ method: 'GET', auth: 'basic', user: 'voicectl' });
     expect(fake.requests.find((q) => q.method === 'UPGRADE')).toMatchObject({ query: { app: 'voicectl' }, auth: 'basic' });
@@ -71,6 +73,18 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(orig?.query.appArgs).toMatch(/^voicectl-check,/);
     expect(fake.requests.some((q) => q.method === 'DELETE' && q.path.startsWith('/channels/voicectl-check-'))).toBe(true);
     expect(fake.channels.size).toBe(0);
+  });
+
+  it('warns (without failing) when another client already holds the app', async () => {
+    fake = await startFakeAri();
+    const other = new WebSocket(`ws://127.0.0.1:${fake.port}/ari/events?app=voicectl&api_key=voicectl:${PASSWORD}`);
+    await new Promise((resolve) => other.once('open', resolve));
+    const r = await check(['--url', fake.url]);
+    other.close();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: App "voicectl" was already listed before voicectl connected/m);
+    expect(r.stdout).toMatch(/^verdict: ok: Asterisk 22\.10\.1; app "voicectl" registered$/m);
+    expect(fake.requests.find((q) => q.method === 'UPGRADE' && q.auth === 'api_key')).toBeDefined();
   });
 
   it('honours an http.conf prefix in the URL path; without it: ari_not_found', async () => {
@@ -189,7 +203,7 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(r.stdout).toMatch(/^ARI check http:\/\/127\.0\.0\.1:\d+\/ari \(user voicectl, app voicectl\)$/m);
     expect(r.stdout).toMatch(/^ {2}ok {3}tcp +\d+ ms {2}127\.0\.0\.1:\d+ accepts TCP connections$/m);
     expect(r.stdout).toMatch(/^ {2}FAIL info +\d+ ms {2}ARI refused/m);
-    expect(r.stdout).toMatch(/^verdict: auth_failed \(VOICECTL_ARI_AUTH_FAILED\): /m);
+    expect(r.stdout).toMatch(/^verdict: auth_failed \(VOICECTL_ARI_AUTH_FAILED\)$/m);
     expect(r.stdout).toMatch(/^hint: .*ari show users/m);
     expect(r.stderr).toBe('');
   });

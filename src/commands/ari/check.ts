@@ -14,13 +14,17 @@ interface CheckFlags extends AriConnectionFlags {
 
 const HELP = `
 Steps (each timed; the first failure ends the check with one verdict):
-  tcp       TCP connect          connection_refused | dns_error | connect_timeout
-  info      GET /ari/asterisk/info  ari_not_found | auth_failed | http_error
-  events    /ari/events?app=APP  events_failed
-  app       GET /ari/applications/APP  app_not_registered
-  dialplan  (with --dialplan) originate Local/<exten>@<context> into APP and wait for the
+  tcp       TCP connect to the HTTP server
+            → connection_refused | dns_error | connect_timeout
+  info      GET /ari/asterisk/info (Asterisk version, entity id)
+            → ari_not_found | auth_failed | http_error
+  events    open the events WebSocket /ari/events?app=APP
+            → events_failed
+  app       GET /ari/applications/APP while that socket is open
+            → app_not_registered
+  dialplan  (with --dialplan) originate Local/<exten>@<context> into APP, wait for the
             StasisStart from the dialplan's Stasis(APP), then hang up
-                                 dialplan_not_routed | write_denied
+            → dialplan_not_routed | write_denied
 
 The password comes from ASTERISK_ARI_PASSWORD (environment or env file) or a masked prompt
 on a terminal; never from a flag. While the check runs, its events socket holds APP: use
@@ -58,7 +62,10 @@ export function ariCheckCommand(ctx: CommandContext): Command {
         onStep: (s) => out.print(stepLine(s, out.color)),
       });
       if (out.jsonMode) out.json(report);
-      else printVerdict(report, out);
+      else {
+        for (const w of report.warnings) out.warn(w);
+        printVerdict(report, out);
+      }
       if (!report.ok) throw new CheckFailedError(report.message, { code: report.code, reported: true });
     });
   return cmd;
@@ -78,6 +85,6 @@ function printVerdict(r: AriCheckReport, out: { print(t: string): void; color: C
     if (!r.summary.dialplan) out.print(c.dim('  (add --dialplan <exten>@<context> to prove the dialplan reaches Stasis)'));
     return;
   }
-  out.print(`${c.bold('verdict:')} ${c.red(r.verdict)} (${r.code}): ${r.message}`);
+  out.print(`${c.bold('verdict:')} ${c.red(r.verdict)} (${r.code})`);
   if (r.hint) out.print(`hint: ${r.hint}`);
 }
