@@ -95,7 +95,12 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
     const { seq: _seq, type, ...data } = e;
     options.onEvent?.(type, data as Record<string, unknown>);
     const id = e.callConnectionId ?? e.callId;
-    const extra = e.diagnosis ? ` — ${diagnosisLine({ cause: e.cause ?? '', diagnosis: e.diagnosis, fix: e.fix ?? '' })}` : e.message ? ` (${e.message})` : '';
+    const quiet = e.type === 'media.started' || e.type === 'media.stopped' || e.type === 'call.connected';
+    const extra = e.diagnosis
+      ? ` — ${diagnosisLine({ cause: e.cause ?? '', diagnosis: e.diagnosis, fix: e.fix ?? '' })}`
+      : e.message && !quiet
+        ? ` (${e.message})`
+        : '';
     log(`acs call ${id}: ${type}${extra}`);
   };
 

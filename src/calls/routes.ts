@@ -144,7 +144,7 @@ function record(deps: RouteDeps, callId: string, ev: CallbackEvent): void {
     deps.registry.ensure(callId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
   }
   if (!ev.name) {
-    deps.log(`call ${callId}: ${ev.acsType}`);
+    deps.log(`acs call ${ev.callConnectionId ?? deps.registry.get(callId)?.callConnectionId ?? callId}: ${ev.acsType}`);
     return;
   }
   const failure = FAILURE_EVENTS.has(ev.name);
