@@ -87,7 +87,12 @@ async function fragments(s: AriSettings): Promise<{ general: string; user: strin
 export async function renderAriFiles(s: AriSettings): Promise<FileContent[]> {
   const f = await fragments(s);
   return [
-    { name: 'ari.conf', kind: 'ari', mode: SECRET_CONF_MODE, text: `${banner('ari.conf')}\n[general]\n${f.general}\n${f.user}` },
+    {
+      name: 'ari.conf',
+      kind: 'ari',
+      mode: SECRET_CONF_MODE,
+      text: `${banner('ari.conf')}\n[general]\n${f.general}\n${f.user}`,
+    },
     { name: 'http.conf', kind: 'http', mode: CONF_MODE, text: `${banner('http.conf')}\n[general]\n${f.http}` },
   ];
 }
@@ -103,8 +108,18 @@ export async function renderFreepbxAriFiles(s: AriSettings): Promise<FileContent
       mode: CONF_MODE,
       text: `${banner('ari_general_custom.conf', true)}${inGeneral}\n${f.general}`,
     },
-    { name: 'ari_additional_custom.conf', kind: 'ari', mode: SECRET_CONF_MODE, text: `${banner('ari_additional_custom.conf', true)}\n${f.user}` },
-    { name: 'http_custom.conf', kind: 'http', mode: CONF_MODE, text: `${banner('http_custom.conf', true)}${inGeneral}\n${f.http}` },
+    {
+      name: 'ari_additional_custom.conf',
+      kind: 'ari',
+      mode: SECRET_CONF_MODE,
+      text: `${banner('ari_additional_custom.conf', true)}\n${f.user}`,
+    },
+    {
+      name: 'http_custom.conf',
+      kind: 'http',
+      mode: CONF_MODE,
+      text: `${banner('http_custom.conf', true)}${inGeneral}\n${f.http}`,
+    },
   ];
 }
 
@@ -112,7 +127,12 @@ export async function renderFreepbxAriFiles(s: AriSettings): Promise<FileContent
 export async function renderDialplanFile(s: DialplanSettings, freepbx = false): Promise<FileContent> {
   const stasis = s.appArgs === '' ? s.appName : `${s.appName},${s.appArgs}`;
   const body = await renderTemplate('asterisk/dialplan.conf', { context: s.context, exten: s.exten, stasis });
-  return { name: 'extensions_custom.conf', kind: 'dialplan', mode: CONF_MODE, text: `${banner('extensions_custom.conf', freepbx)}\n${body}` };
+  return {
+    name: 'extensions_custom.conf',
+    kind: 'dialplan',
+    mode: CONF_MODE,
+    text: `${banner('extensions_custom.conf', freepbx)}\n${body}`,
+  };
 }
 
 /** The Asterisk CLI commands that load and check what was written. */

@@ -84,7 +84,9 @@ export function renderEnvFile(header: string, values: EnvValues): string {
       const spec = ENV_VARS[name] as EnvVarSpec;
       out.push(`# ${spec.description}${spec.secret ? ' (secret)' : ''}`);
       const value = values[name];
-      out.push(value !== undefined && value !== '' ? `${name}=${formatEnvValue(value)}` : `# ${name}=${spec.example ?? ''}`);
+      out.push(
+        value !== undefined && value !== '' ? `${name}=${formatEnvValue(value)}` : `# ${name}=${spec.example ?? ''}`,
+      );
     }
     out.push('');
   }

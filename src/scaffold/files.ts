@@ -11,7 +11,19 @@
  *   Asterisk can still read them.
  */
 import { constants } from 'node:fs';
-import { appendFile, chmod, chown, copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  chown,
+  copyFile,
+  lstat,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 
@@ -44,7 +56,10 @@ export function modeString(mode: number): string {
 
 /** The UTC timestamp used in backup names: `YYYYMMDDTHHMMSSZ`. */
 export function backupStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -88,10 +103,13 @@ export async function assertWritable(paths: readonly string[], force: boolean): 
   const existing: string[] = [];
   for (const p of paths) if (await exists(p)) existing.push(p);
   if (existing.length === 0) return;
-  throw new UserError(`Refusing to overwrite ${existing.join(', ')}: ${existing.length === 1 ? 'it exists' : 'they exist'}.`, {
-    code: 'VOICECTL_FILE_EXISTS',
-    hint: 'Pass --force to replace (the current file is first copied to <file>.bak-<UTC timestamp>), or choose another --dir.',
-  });
+  throw new UserError(
+    `Refusing to overwrite ${existing.join(', ')}: ${existing.length === 1 ? 'it exists' : 'they exist'}.`,
+    {
+      code: 'VOICECTL_FILE_EXISTS',
+      hint: 'Pass --force to replace (the current file is first copied to <file>.bak-<UTC timestamp>), or choose another --dir.',
+    },
+  );
 }
 
 /**
@@ -122,7 +140,10 @@ async function dirOwner(dir: string): Promise<{ uid: number; gid: number } | und
  * Write `file` (backing up an existing one first when `force`), atomically, with its mode.
  * Callers run {@link assertWritable} on all targets first.
  */
-export async function writePlannedFile(file: PlannedFile, options: { force: boolean; now: Date }): Promise<WrittenFile> {
+export async function writePlannedFile(
+  file: PlannedFile,
+  options: { force: boolean; now: Date },
+): Promise<WrittenFile> {
   const had = await exists(file.path);
   if (had && !options.force) await assertWritable([file.path], false);
   let backup: string | undefined;

@@ -8,7 +8,8 @@ import type { ScaffoldReport } from './scaffold.js';
 export function formatReport(r: ScaffoldReport): { out: string[]; notes: string[] } {
   const out: string[] = [];
   const notes: string[] = [];
-  for (const d of r.defaults) notes.push(`Using default ${d.setting} ${d.value || '""'} (pass ${d.setting} to change it).`);
+  for (const d of r.defaults)
+    notes.push(`Using default ${d.setting} ${d.value || '""'} (pass ${d.setting} to change it).`);
 
   for (const f of r.files) {
     if (f.action === 'unchanged') {
@@ -20,7 +21,10 @@ export function formatReport(r: ScaffoldReport): { out: string[]; notes: string[
   }
 
   if (r.env && r.env.placeholders.length > 0) {
-    out.push('', `.env: ${r.env.filled.length} values set, ${r.env.placeholders.length} left as # placeholders to fill in.`);
+    out.push(
+      '',
+      `.env: ${r.env.filled.length} values set, ${r.env.placeholders.length} left as # placeholders to fill in.`,
+    );
   }
 
   const pw = r.ariPassword;

@@ -17,8 +17,22 @@ import {
   type FileContent,
 } from './asterisk.js';
 import { renderEnvFile } from './env-template.js';
-import { assertWritable, ensureDir, ensureGitignore, exists, modeString, writePlannedFile, type WrittenFile } from './files.js';
-import { resolveSettings, type Ask, type ScaffoldFlags, type ScaffoldSettings, type ScaffoldTarget } from './settings.js';
+import {
+  assertWritable,
+  ensureDir,
+  ensureGitignore,
+  exists,
+  modeString,
+  writePlannedFile,
+  type WrittenFile,
+} from './files.js';
+import {
+  resolveSettings,
+  type Ask,
+  type ScaffoldFlags,
+  type ScaffoldSettings,
+  type ScaffoldTarget,
+} from './settings.js';
 import { readTemplate } from './templates.js';
 
 /** Mode of the scaffolded `.env` (it holds secrets). */
@@ -80,7 +94,12 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
   const s = o.settings;
   const contents: FileContent[] = [];
   if (s.env) {
-    contents.push({ name: '.env', kind: 'env', mode: ENV_FILE_MODE, text: renderEnvFile(await readTemplate('env/header.env'), s.env) });
+    contents.push({
+      name: '.env',
+      kind: 'env',
+      mode: ENV_FILE_MODE,
+      text: renderEnvFile(await readTemplate('env/header.env'), s.env),
+    });
   }
   if (s.ari) contents.push(...(await (o.freepbx ? renderFreepbxAriFiles(s.ari) : renderAriFiles(s.ari))));
   if (s.dialplan) contents.push(await renderDialplanFile(s.dialplan, o.freepbx));
@@ -117,7 +136,10 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
  * (target all) or set in an existing `<dir>/.env` (target ari); otherwise it is returned
  * in clear so the caller can show it once.
  */
-async function recordPassword(o: ScaffoldOptions, files: WrittenFile[]): Promise<NonNullable<ScaffoldReport['ariPassword']>> {
+async function recordPassword(
+  o: ScaffoldOptions,
+  files: WrittenFile[],
+): Promise<NonNullable<ScaffoldReport['ariPassword']>> {
   const ari = o.settings.ari!;
   const base = { source: ari.passwordSource, format: ari.passwordFormat };
   const envFile = path.join(o.dir, '.env');

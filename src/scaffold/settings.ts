@@ -115,7 +115,11 @@ export function parseSetFlags(entries: readonly string[] = []): EnvValues {
   for (const entry of entries) {
     const eq = entry.indexOf('=');
     const name = eq === -1 ? entry : entry.slice(0, eq);
-    if (eq <= 0) throw new UsageError(`--set "${name}" must be NAME=VALUE.`, { code: 'VOICECTL_SCAFFOLD_INVALID', hint: 'Example: --set AOAI_VOICE=alloy' });
+    if (eq <= 0)
+      throw new UsageError(`--set "${name}" must be NAME=VALUE.`, {
+        code: 'VOICECTL_SCAFFOLD_INVALID',
+        hint: 'Example: --set AOAI_VOICE=alloy',
+      });
     if (!Object.hasOwn(ENV_VARS, name)) {
       throw new UsageError(`--set ${name}: not a variable voicectl reads.`, {
         code: 'VOICECTL_SCAFFOLD_INVALID',
@@ -155,7 +159,13 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
       return fromEnv;
     }
     if (o.ask) {
-      return o.ask({ message: s.message, flag: s.flag, envVar: s.envVar, default: s.fallback, validate: asValidate(s.check) });
+      return o.ask({
+        message: s.message,
+        flag: s.flag,
+        envVar: s.envVar,
+        default: s.fallback,
+        validate: asValidate(s.check),
+      });
     }
     defaults.push({ setting: s.flag, value: s.fallback });
     return s.fallback;
@@ -168,14 +178,26 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
   if (wantsAri) out.ari = await resolveAri(o, set, pick);
   if (wantsDialplan) {
     const appName = await pick({
-      flag: '--app-name', flagValue: o.flags.appName ?? set.ASTERISK_APP_NAME, envVar: 'ASTERISK_APP_NAME',
-      fallback: DEFAULTS.appName, check: checkName, message: 'Stasis application name',
+      flag: '--app-name',
+      flagValue: o.flags.appName ?? set.ASTERISK_APP_NAME,
+      envVar: 'ASTERISK_APP_NAME',
+      fallback: DEFAULTS.appName,
+      check: checkName,
+      message: 'Stasis application name',
     });
     const context = await pick({
-      flag: '--context', flagValue: o.flags.context, fallback: DEFAULTS.context, check: checkName, message: 'Dialplan context',
+      flag: '--context',
+      flagValue: o.flags.context,
+      fallback: DEFAULTS.context,
+      check: checkName,
+      message: 'Dialplan context',
     });
     const exten = await pick({
-      flag: '--exten', flagValue: o.flags.exten, fallback: DEFAULTS.exten, check: checkExtension, message: 'Extension pattern',
+      flag: '--exten',
+      flagValue: o.flags.exten,
+      fallback: DEFAULTS.exten,
+      check: checkExtension,
+      message: 'Extension pattern',
     });
     const appArgs = o.flags.appArgs ?? '';
     check('--app-args', appArgs, checkAppArgs);
@@ -185,16 +207,34 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
   return out;
 }
 
-async function resolveAri(o: ResolveOptions, set: EnvValues, pick: (s: Setting) => Promise<string>): Promise<ResolvedAri> {
+async function resolveAri(
+  o: ResolveOptions,
+  set: EnvValues,
+  pick: (s: Setting) => Promise<string>,
+): Promise<ResolvedAri> {
   const user = await pick({
-    flag: '--ari-user', flagValue: o.flags.ariUser ?? set.ASTERISK_ARI_USERNAME, envVar: 'ASTERISK_ARI_USERNAME',
-    fallback: DEFAULTS.ariUser, check: checkAriUser, message: 'ARI user',
+    flag: '--ari-user',
+    flagValue: o.flags.ariUser ?? set.ASTERISK_ARI_USERNAME,
+    envVar: 'ASTERISK_ARI_USERNAME',
+    fallback: DEFAULTS.ariUser,
+    check: checkAriUser,
+    message: 'ARI user',
   });
   const { password, source } = await resolvePassword(o, set);
-  const bind = await pick({ flag: '--bind', flagValue: o.flags.bind, fallback: DEFAULTS.bind, check: checkBindAddress, message: 'HTTP bind address' });
+  const bind = await pick({
+    flag: '--bind',
+    flagValue: o.flags.bind,
+    fallback: DEFAULTS.bind,
+    check: checkBindAddress,
+    message: 'HTTP bind address',
+  });
   const port = await pick({
-    flag: '--port', flagValue: o.flags.port ?? set.ASTERISK_ARI_PORT, envVar: 'ASTERISK_ARI_PORT',
-    fallback: DEFAULTS.port, check: checkPort, message: 'HTTP port',
+    flag: '--port',
+    flagValue: o.flags.port ?? set.ASTERISK_ARI_PORT,
+    envVar: 'ASTERISK_ARI_PORT',
+    fallback: DEFAULTS.port,
+    check: checkPort,
+    message: 'HTTP port',
   });
   const allowedOrigins = o.flags.allowedOrigins ?? '';
   check('--allowed-origins', allowedOrigins, checkOrigins);
@@ -213,7 +253,10 @@ async function resolveAri(o: ResolveOptions, set: EnvValues, pick: (s: Setting) 
   };
 }
 
-async function resolvePassword(o: ResolveOptions, set: EnvValues): Promise<{ password: string; source: ResolvedAri['passwordSource'] }> {
+async function resolvePassword(
+  o: ResolveOptions,
+  set: EnvValues,
+): Promise<{ password: string; source: ResolvedAri['passwordSource'] }> {
   const flag = o.flags.ariPassword ?? set.ASTERISK_ARI_PASSWORD;
   if (flag !== undefined) {
     check('--ari-password', flag, checkPassword, { shown: false });
@@ -226,7 +269,10 @@ async function resolvePassword(o: ResolveOptions, set: EnvValues): Promise<{ pas
   }
   if (o.ask) {
     const answer = await o.ask({
-      message: 'ARI password (empty: generate one)', flag: '--ari-password', envVar: 'ASTERISK_ARI_PASSWORD', secret: true,
+      message: 'ARI password (empty: generate one)',
+      flag: '--ari-password',
+      envVar: 'ASTERISK_ARI_PASSWORD',
+      secret: true,
       validate: (v) => (v === '' ? true : asValidate(checkPassword)(v)),
     });
     if (answer !== '') return { password: answer, source: 'prompt' };

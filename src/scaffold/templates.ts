@@ -44,6 +44,9 @@ export function fillTemplate(text: string, values: Readonly<Record<string, strin
 }
 
 /** Read and fill a template. */
-export async function renderTemplate(name: TemplateName, values: Readonly<Record<string, string>> = {}): Promise<string> {
+export async function renderTemplate(
+  name: TemplateName,
+  values: Readonly<Record<string, string>> = {},
+): Promise<string> {
   return fillTemplate(await readTemplate(name), values);
 }

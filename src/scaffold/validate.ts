@@ -65,7 +65,8 @@ export const checkExtension: Check = (value) => {
       const end = body.indexOf(']', i);
       if (end === -1) return `pattern has an unclosed "[" at position ${i + 2}`;
       const cls = body.slice(i + 1, end);
-      if (!/^[0-9A-Za-z*#+-]+$/.test(cls)) return `pattern class "[${cls}]" must list digits, letters or ranges like 2-9`;
+      if (!/^[0-9A-Za-z*#+-]+$/.test(cls))
+        return `pattern class "[${cls}]" must list digits, letters or ranges like 2-9`;
       i = end;
     } else if (c === '.' || c === '!') {
       if (i !== body.length - 1) return `"${c}" may only end a pattern`;
@@ -165,7 +166,8 @@ export const checkGuid: Check = (value) =>
 
 /** A Twilio SID: the two-letter prefix then 32 hex digits. */
 export function checkSid(prefix: string): Check {
-  return (value) => (new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value) ? undefined : `must be ${prefix} followed by 32 hex digits`);
+  return (value) =>
+    new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value) ? undefined : `must be ${prefix} followed by 32 hex digits`;
 }
 
 /**

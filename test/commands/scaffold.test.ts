@@ -19,7 +19,8 @@ afterEach(async () => {
 const modeOf = async (f: string): Promise<number> => (await stat(path.join(dir, f))).mode & 0o777;
 const read = (f: string): Promise<string> => readFile(path.join(dir, f), 'utf8');
 /** A run in `dir` with an empty environment (no CI, not a terminal). */
-const scaffold = (args: string[], env: Record<string, string> = {}) => runVoicectl(['scaffold', ...args], { cwd: dir, env });
+const scaffold = (args: string[], env: Record<string, string> = {}) =>
+  runVoicectl(['scaffold', ...args], { cwd: dir, env });
 
 interface Report {
   ok: boolean;
@@ -46,7 +47,14 @@ describe('voicectl scaffold all (non-interactive)', () => {
     expect(await modeOf('ari.conf')).toBe(0o640);
     expect(await modeOf('http.conf')).toBe(0o644);
     expect(await read('.gitignore')).toBe('.env\n');
-    expect(report.defaults.map((d) => d.setting)).toEqual(['--ari-user', '--bind', '--port', '--app-name', '--context', '--exten']);
+    expect(report.defaults.map((d) => d.setting)).toEqual([
+      '--ari-user',
+      '--bind',
+      '--port',
+      '--app-name',
+      '--context',
+      '--exten',
+    ]);
     expect(report.ariPassword).toEqual({ source: 'generated', format: 'plain', envFile: path.join(dir, '.env') });
     expect(report.asterisk?.load).toEqual([
       'asterisk -rx "module reload res_ari.so"',
@@ -61,7 +69,9 @@ describe('voicectl scaffold all (non-interactive)', () => {
     expect(env.ASTERISK_ARI_PASSWORD).toMatch(/^[A-Za-z0-9]{24}$/);
     const http = settings(parseAsteriskConf(await read('http.conf')).sections[0]!);
     expect(http).toEqual({ enabled: 'yes', bindaddr: '127.0.0.1', bindport: env.ASTERISK_ARI_PORT });
-    const steps = dialplanSteps(sections(parseAsteriskConf(await read('extensions_custom.conf')), 'voicectl-inbound')[0]!);
+    const steps = dialplanSteps(
+      sections(parseAsteriskConf(await read('extensions_custom.conf')), 'voicectl-inbound')[0]!,
+    );
     expect(steps.map((s) => `${s.priority}.${s.app}(${s.data})`)).toEqual([
       '1.NoOp(voicectl inbound ${EXTEN})',
       '2.Answer()',
@@ -93,7 +103,8 @@ describe('voicectl scaffold all (non-interactive)', () => {
     const doc = r.json() as { ok: boolean; error: { code: string; message: string; hint: string } };
     expect(doc.ok).toBe(false);
     expect(doc.error.code).toBe('VOICECTL_FILE_EXISTS');
-    for (const f of ['.env', 'ari.conf', 'http.conf', 'extensions_custom.conf']) expect(doc.error.message).toContain(path.join(dir, f));
+    for (const f of ['.env', 'ari.conf', 'http.conf', 'extensions_custom.conf'])
+      expect(doc.error.message).toContain(path.join(dir, f));
     expect(doc.error.hint).toMatch(/--force/);
     expect(await read('ari.conf')).toBe(before);
     expect((await readdir(dir)).filter((f) => f.includes('.bak-'))).toEqual([]);
@@ -119,11 +130,14 @@ describe('voicectl scaffold all (non-interactive)', () => {
 
 describe('voicectl scaffold env', () => {
   it('fills values from flags and the environment, validates them, keeps the rest as placeholders', async () => {
-    const r = await scaffold(['env', '--json', '--set', 'AOAI_VOICE=verse', '--set', 'AZURE_OPENAI_DEPLOYMENT=gpt-realtime'], {
-      AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com/',
-      AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://r.communication.azure.com/;accesskey=YWJjZA==',
-      CI: 'true',
-    });
+    const r = await scaffold(
+      ['env', '--json', '--set', 'AOAI_VOICE=verse', '--set', 'AZURE_OPENAI_DEPLOYMENT=gpt-realtime'],
+      {
+        AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com/',
+        AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://r.communication.azure.com/;accesskey=YWJjZA==',
+        CI: 'true',
+      },
+    );
     expect(r.code).toBe(0);
     const env = parseEnv(await read('.env'));
     expect(env).toEqual({
@@ -145,13 +159,28 @@ describe('voicectl scaffold env', () => {
   });
 
   it.each([
-    [{ CALLBACK_URI_HOST: 'http://x.trycloudflare.com' }, [], 'CALLBACK_URI_HOST "http://x.trycloudflare.com" must start with https://.'],
-    [{}, ['--set', 'AZURE_OPENAI_ENDPOINT=https://r.openai.azure.com/openai'], 'AZURE_OPENAI_ENDPOINT "https://r.openai.azure.com/openai" must be a bare https:// or wss://host with no path.'],
-    [{ AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://r/;accesskey=' }, [], 'AZURE_COMMUNICATION_CONNECTION_STRING has no accesskey part: copy the whole string from the portal (Communication Services > Keys).'],
+    [
+      { CALLBACK_URI_HOST: 'http://x.trycloudflare.com' },
+      [],
+      'CALLBACK_URI_HOST "http://x.trycloudflare.com" must start with https://.',
+    ],
+    [
+      {},
+      ['--set', 'AZURE_OPENAI_ENDPOINT=https://r.openai.azure.com/openai'],
+      'AZURE_OPENAI_ENDPOINT "https://r.openai.azure.com/openai" must be a bare https:// or wss://host with no path.',
+    ],
+    [
+      { AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://r/;accesskey=' },
+      [],
+      'AZURE_COMMUNICATION_CONNECTION_STRING has no accesskey part: copy the whole string from the portal (Communication Services > Keys).',
+    ],
   ])('a bad value is exit 2 naming the variable, and nothing is written (%#)', async (env, args, message) => {
     const r = await scaffold(['env', '--json', ...args], env as Record<string, string>);
     expect(r.code).toBe(2);
-    expect(r.json()).toEqual({ ok: false, error: { code: 'VOICECTL_SCAFFOLD_INVALID', message, hint: expect.stringContaining('nothing was written') } });
+    expect(r.json()).toEqual({
+      ok: false,
+      error: { code: 'VOICECTL_SCAFFOLD_INVALID', message, hint: expect.stringContaining('nothing was written') },
+    });
     expect(await readdir(dir)).toEqual([]);
   });
 });
@@ -187,11 +216,18 @@ describe('voicectl scaffold ari', () => {
   });
 
   it('--freepbx writes the *_custom.conf split with the given user, bind and port', async () => {
-    const r = await scaffold(['ari', '--freepbx', '--json', '--ari-user', 'ai', '--bind', '0.0.0.0', '--port', '8090'], {
-      ASTERISK_ARI_PASSWORD: 'from-env-123',
-    });
+    const r = await scaffold(
+      ['ari', '--freepbx', '--json', '--ari-user', 'ai', '--bind', '0.0.0.0', '--port', '8090'],
+      {
+        ASTERISK_ARI_PASSWORD: 'from-env-123',
+      },
+    );
     expect(r.code).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['ari_additional_custom.conf', 'ari_general_custom.conf', 'http_custom.conf']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'ari_additional_custom.conf',
+      'ari_general_custom.conf',
+      'http_custom.conf',
+    ]);
     const assembled = `[general]\n${await read('ari_general_custom.conf')}\n${await read('ari_additional_custom.conf')}`;
     const conf = parseAsteriskConf(assembled);
     expect(settings(sections(conf, 'general')[0]!).enabled).toBe('yes');
@@ -207,7 +243,10 @@ describe('voicectl scaffold ari', () => {
   it.each([
     [['--ari-user', 'general'], '--ari-user "general" cannot be "general" (that section holds the ARI settings).'],
     [['--port', '0'], '--port "0" must be a number from 1 to 65535.'],
-    [['--ari-password', 'a;b'], '--ari-password must not contain ";" (Asterisk reads the rest of the line as a comment).'],
+    [
+      ['--ari-password', 'a;b'],
+      '--ari-password must not contain ";" (Asterisk reads the rest of the line as a comment).',
+    ],
   ])('%j is exit 2 before anything is written', async (args, message) => {
     const r = await scaffold(['ari', ...args]);
     expect(r.code).toBe(2);
@@ -219,7 +258,18 @@ describe('voicectl scaffold ari', () => {
 
 describe('voicectl scaffold dialplan', () => {
   it('uses --context, --exten, --app-name and --app-args', async () => {
-    const r = await scaffold(['dialplan', '--context', 'from-pstn-ai', '--exten', '_0X.', '--app-name', 'denco', '--app-args', 'inbound,${EXTEN}', '--json']);
+    const r = await scaffold([
+      'dialplan',
+      '--context',
+      'from-pstn-ai',
+      '--exten',
+      '_0X.',
+      '--app-name',
+      'denco',
+      '--app-args',
+      'inbound,${EXTEN}',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const steps = dialplanSteps(sections(parseAsteriskConf(await read('extensions_custom.conf')), 'from-pstn-ai')[0]!);
     expect(steps[0]).toMatchObject({ exten: '_0X.', priority: 1, app: 'NoOp' });
@@ -239,7 +289,9 @@ describe('voicectl scaffold dialplan', () => {
   it('rejects a bad pattern with exit 2', async () => {
     const r = await scaffold(['dialplan', '--exten', '_X.1', '--json']);
     expect(r.code).toBe(2);
-    expect((r.json() as { error: { message: string } }).error.message).toBe('--exten "_X.1" "." may only end a pattern.');
+    expect((r.json() as { error: { message: string } }).error.message).toBe(
+      '--exten "_X.1" "." may only end a pattern.',
+    );
   });
 });
 
@@ -253,7 +305,15 @@ describe('voicectl scaffold usage', () => {
   it('--help explains targets and options', async () => {
     const r = await scaffold(['--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--dir <path>', '--force', '--freepbx', '--crypt', '--ari-password', '--exten <pattern>', 'bak-<UTC timestamp>']) {
+    for (const s of [
+      '--dir <path>',
+      '--force',
+      '--freepbx',
+      '--crypt',
+      '--ari-password',
+      '--exten <pattern>',
+      'bak-<UTC timestamp>',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });

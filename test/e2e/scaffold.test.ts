@@ -39,9 +39,20 @@ describe('voicectl scaffold all (built CLI, non-TTY)', () => {
     const first = await voicectl(['scaffold', 'all', '--dir', dir]);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('Using default --ari-user voicectl');
-    expect((await readdir(dir)).sort()).toEqual(['.env', '.gitignore', 'ari.conf', 'extensions_custom.conf', 'http.conf']);
+    expect((await readdir(dir)).sort()).toEqual([
+      '.env',
+      '.gitignore',
+      'ari.conf',
+      'extensions_custom.conf',
+      'http.conf',
+    ]);
     const modes = Object.fromEntries(
-      await Promise.all(['.env', 'ari.conf', 'http.conf', 'extensions_custom.conf'].map(async (f) => [f, (await stat(path.join(dir, f))).mode & 0o777])),
+      await Promise.all(
+        ['.env', 'ari.conf', 'http.conf', 'extensions_custom.conf'].map(async (f) => [
+          f,
+          (await stat(path.join(dir, f))).mode & 0o777,
+        ]),
+      ),
     );
     expect(modes).toEqual({ '.env': 0o600, 'ari.conf': 0o640, 'http.conf': 0o644, 'extensions_custom.conf': 0o644 });
     const env = parseEnv(await readFile(path.join(dir, '.env'), 'utf8'));
@@ -69,9 +80,15 @@ const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 
  * Run voicectl on a terminal, answering each prompt (matched by its text) as it appears.
  * @returns exit code and everything the terminal showed.
  */
-function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; screen: string; unanswered: number }> {
+function onTerminal(
+  args: string[],
+  answers: Array<[RegExp, string]>,
+): Promise<{ code: number | null; screen: string; unanswered: number }> {
   const cmd = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: work, env: { PATH: process.env.PATH ?? '', TERM: 'xterm' } });
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', TERM: 'xterm' },
+  });
   let screen = '';
   let pending = '';
   const queue = [...answers];

@@ -75,7 +75,11 @@ describe('ari.conf and http.conf', () => {
       pretty: true,
     });
     const ari = parseAsteriskConf(byName(files, 'ari.conf').text);
-    expect(settings(sections(ari, 'general')[0]!)).toEqual({ enabled: 'yes', pretty: 'yes', allowed_origins: 'http://127.0.0.1:8090,*' });
+    expect(settings(sections(ari, 'general')[0]!)).toEqual({
+      enabled: 'yes',
+      pretty: 'yes',
+      allowed_origins: 'http://127.0.0.1:8090,*',
+    });
     expect(expectValidAri(ari, 'ops_ro').read_only).toBe('yes');
     const h = settings(parseAsteriskConf(byName(files, 'http.conf').text).sections[0]!);
     expect(h).toEqual({ enabled: 'yes', bindaddr: '0.0.0.0', bindport: '8090' });
@@ -122,13 +126,22 @@ describe('FreePBX split', () => {
     expect(u.password).toBe(ARI.password);
 
     const httpAssembled = `[general]\n${byName(files, 'http_custom.conf').text}`;
-    expect(settings(parseAsteriskConf(httpAssembled).sections[0]!)).toEqual({ enabled: 'yes', bindaddr: '127.0.0.1', bindport: '8088' });
+    expect(settings(parseAsteriskConf(httpAssembled).sections[0]!)).toEqual({
+      enabled: 'yes',
+      bindaddr: '127.0.0.1',
+      bindport: '8088',
+    });
   });
 });
 
 describe('extensions_custom.conf', () => {
   it('has the context with the NoOp, Answer, Stasis, Hangup priority chain', async () => {
-    const file = await renderDialplanFile({ context: 'voicectl-inbound', exten: '_X.', appName: 'voicectl', appArgs: '' });
+    const file = await renderDialplanFile({
+      context: 'voicectl-inbound',
+      exten: '_X.',
+      appName: 'voicectl',
+      appArgs: '',
+    });
     expect(file).toMatchObject({ name: 'extensions_custom.conf', mode: 0o644 });
     const conf = parseAsteriskConf(file.text);
     expect(conf.sections.map((s) => s.name)).toEqual(['voicectl-inbound']);
@@ -178,8 +191,16 @@ describe('the reader used above is strict', () => {
 describe('load and check commands', () => {
   it('names the exact asterisk -rx commands for what was written', () => {
     expect(asteriskCommands({ ari: true, dialplan: true }, 'voicectl-inbound')).toEqual({
-      load: ['asterisk -rx "module reload res_ari.so"', 'asterisk -rx "module reload http"', 'asterisk -rx "dialplan reload"'],
-      check: ['asterisk -rx "ari show users"', 'asterisk -rx "http show status"', 'asterisk -rx "dialplan show voicectl-inbound"'],
+      load: [
+        'asterisk -rx "module reload res_ari.so"',
+        'asterisk -rx "module reload http"',
+        'asterisk -rx "dialplan reload"',
+      ],
+      check: [
+        'asterisk -rx "ari show users"',
+        'asterisk -rx "http show status"',
+        'asterisk -rx "dialplan show voicectl-inbound"',
+      ],
     });
     expect(asteriskCommands({ ari: false, dialplan: true }, 'c1')).toEqual({
       load: ['asterisk -rx "dialplan reload"'],

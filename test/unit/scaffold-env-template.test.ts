@@ -26,7 +26,11 @@ describe('scaffolded .env', () => {
     const lines = (await render()).split('\n');
     const titles = Object.values(ENV_GROUP_TITLES);
     const titleLines = lines.filter((l) => l.startsWith('# --- ')).map((l) => l.replace(/^# --- (.*?) -+$/, '$1'));
-    expect(titleLines).toEqual(envGroups().filter((g) => g.names.length > 0).map((g) => g.title));
+    expect(titleLines).toEqual(
+      envGroups()
+        .filter((g) => g.names.length > 0)
+        .map((g) => g.title),
+    );
     expect(titles).toContain('Asterisk ARI');
     for (const name of NAMES) {
       const i = lines.findIndex((l) => l.startsWith(`# ${name}=`));
@@ -65,7 +69,11 @@ describe('scaffolded .env', () => {
 describe('validateEnvValues', () => {
   it.each([
     ['CALLBACK_URI_HOST', 'http://x.example', 'CALLBACK_URI_HOST "http://x.example" must start with https://.'],
-    ['CALLBACK_URI_HOST', 'https://x.example/api', 'CALLBACK_URI_HOST "https://x.example/api" must be a bare https://host with no path.'],
+    [
+      'CALLBACK_URI_HOST',
+      'https://x.example/api',
+      'CALLBACK_URI_HOST "https://x.example/api" must be a bare https://host with no path.',
+    ],
     [
       'AZURE_OPENAI_ENDPOINT',
       'https://r.openai.azure.com/openai/realtime?api-version=1',

@@ -28,7 +28,10 @@ describe('writePlannedFile', () => {
     const file = path.join(dir, '.env');
     const old = process.umask(0o000);
     try {
-      const r = await writePlannedFile({ path: file, kind: 'env', text: 'A=1\n', mode: 0o600 }, { force: false, now: NOW });
+      const r = await writePlannedFile(
+        { path: file, kind: 'env', text: 'A=1\n', mode: 0o600 },
+        { force: false, now: NOW },
+      );
       expect(r).toEqual({ path: file, kind: 'env', action: 'created', mode: '0600' });
     } finally {
       process.umask(old);
@@ -41,7 +44,9 @@ describe('writePlannedFile', () => {
   it('refuses an existing file without force, leaving it untouched', async () => {
     const file = path.join(dir, 'ari.conf');
     await writeFile(file, 'mine\n');
-    await expect(writePlannedFile({ path: file, kind: 'ari', text: 'new', mode: 0o640 }, { force: false, now: NOW })).rejects.toMatchObject({
+    await expect(
+      writePlannedFile({ path: file, kind: 'ari', text: 'new', mode: 0o640 }, { force: false, now: NOW }),
+    ).rejects.toMatchObject({
       exitCode: EXIT_FAILURE,
       code: 'VOICECTL_FILE_EXISTS',
     });
@@ -52,26 +57,41 @@ describe('writePlannedFile', () => {
     const file = path.join(dir, 'ari.conf');
     await writeFile(file, 'v1\n');
     await chmod(file, 0o600);
-    const r1 = await writePlannedFile({ path: file, kind: 'ari', text: 'v2\n', mode: 0o640 }, { force: true, now: NOW });
-    expect(r1).toEqual({ path: file, kind: 'ari', action: 'replaced', mode: '0640', backup: `${file}.bak-20261122T044448Z` });
+    const r1 = await writePlannedFile(
+      { path: file, kind: 'ari', text: 'v2\n', mode: 0o640 },
+      { force: true, now: NOW },
+    );
+    expect(r1).toEqual({
+      path: file,
+      kind: 'ari',
+      action: 'replaced',
+      mode: '0640',
+      backup: `${file}.bak-20261122T044448Z`,
+    });
     expect(await readFile(r1.backup!, 'utf8')).toBe('v1\n');
     expect((await stat(r1.backup!)).mode & 0o777).toBe(0o600);
     expect(await readFile(file, 'utf8')).toBe('v2\n');
     expect((await stat(file)).mode & 0o777).toBe(0o640);
 
-    const r2 = await writePlannedFile({ path: file, kind: 'ari', text: 'v3\n', mode: 0o640 }, { force: true, now: NOW });
+    const r2 = await writePlannedFile(
+      { path: file, kind: 'ari', text: 'v3\n', mode: 0o640 },
+      { force: true, now: NOW },
+    );
     expect(r2.backup).toBe(`${file}.bak-20261122T044448Z-1`);
     expect(await readFile(r2.backup!, 'utf8')).toBe('v2\n');
     expect(await readFile(r1.backup!, 'utf8')).toBe('v1\n');
   });
 
-  it.skipIf(!isRoot)('as root, gives new files the owner of a directory owned by someone else (e.g. asterisk)', async () => {
-    await chown(dir, 4321, 4322);
-    const file = path.join(dir, 'http.conf');
-    await writePlannedFile({ path: file, kind: 'http', text: 'x', mode: 0o644 }, { force: false, now: NOW });
-    const s = await stat(file);
-    expect([s.uid, s.gid]).toEqual([4321, 4322]);
-  });
+  it.skipIf(!isRoot)(
+    'as root, gives new files the owner of a directory owned by someone else (e.g. asterisk)',
+    async () => {
+      await chown(dir, 4321, 4322);
+      const file = path.join(dir, 'http.conf');
+      await writePlannedFile({ path: file, kind: 'http', text: 'x', mode: 0o644 }, { force: false, now: NOW });
+      const s = await stat(file);
+      expect([s.uid, s.gid]).toEqual([4321, 4322]);
+    },
+  );
 });
 
 describe('assertWritable', () => {

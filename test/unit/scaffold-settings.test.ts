@@ -22,7 +22,13 @@ describe('resolveSettings without prompts', () => {
       { setting: '--context', value: 'voicectl-inbound' },
       { setting: '--exten', value: '_X.' },
     ]);
-    expect(s.ari).toMatchObject({ user: 'voicectl', bind: '127.0.0.1', port: 8088, passwordFormat: 'plain', passwordSource: 'generated' });
+    expect(s.ari).toMatchObject({
+      user: 'voicectl',
+      bind: '127.0.0.1',
+      port: 8088,
+      passwordFormat: 'plain',
+      passwordSource: 'generated',
+    });
     expect(s.ari?.password).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(s.dialplan).toEqual({ appName: 'voicectl', context: 'voicectl-inbound', exten: '_X.', appArgs: '' });
     // the .env of `all` agrees with the Asterisk files
@@ -46,7 +52,10 @@ describe('resolveSettings without prompts', () => {
   });
 
   it('--set values count as flags for the Asterisk settings', async () => {
-    const s = await resolve({ target: 'all', flags: { set: ['ASTERISK_APP_NAME=denco', 'ASTERISK_ARI_USERNAME=ops'] } });
+    const s = await resolve({
+      target: 'all',
+      flags: { set: ['ASTERISK_APP_NAME=denco', 'ASTERISK_ARI_USERNAME=ops'] },
+    });
     expect(s.dialplan?.appName).toBe('denco');
     expect(s.ari?.user).toBe('ops');
     expect(s.env?.ASTERISK_APP_NAME).toBe('denco');
@@ -62,7 +71,12 @@ describe('resolveSettings without prompts', () => {
   it('env: fills values from the environment, never process-only ones like CI', async () => {
     const s = await resolve({
       target: 'env',
-      lookup: from({ AOAI_VOICE: 'shimmer', CI: 'true', NO_COLOR: '1', CALLBACK_URI_HOST: 'https://a.trycloudflare.com' }),
+      lookup: from({
+        AOAI_VOICE: 'shimmer',
+        CI: 'true',
+        NO_COLOR: '1',
+        CALLBACK_URI_HOST: 'https://a.trycloudflare.com',
+      }),
       flags: { set: ['AZURE_OPENAI_DEPLOYMENT=gpt-realtime'], port: '8089' },
     });
     expect(s.env).toEqual({
@@ -75,16 +89,32 @@ describe('resolveSettings without prompts', () => {
   });
 
   it.each<[string, Partial<ResolveOptions>, string]>([
-    ['bad flag', { target: 'dialplan', flags: { context: 'bad ctx' } }, '--context "bad ctx" may contain only letters, digits, "_" and "-".'],
+    [
+      'bad flag',
+      { target: 'dialplan', flags: { context: 'bad ctx' } },
+      '--context "bad ctx" may contain only letters, digits, "_" and "-".',
+    ],
     ['bad exten', { target: 'dialplan', flags: { exten: '_X.X' } }, '--exten "_X.X" "." may only end a pattern.'],
-    ['bad env value', { target: 'ari', lookup: from({ ASTERISK_ARI_PORT: 'http' }) }, 'ASTERISK_ARI_PORT "http" must be a number from 1 to 65535.'],
-    ['bad bind', { target: 'ari', flags: { bind: 'localhost' } }, '--bind "localhost" must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.'],
+    [
+      'bad env value',
+      { target: 'ari', lookup: from({ ASTERISK_ARI_PORT: 'http' }) },
+      'ASTERISK_ARI_PORT "http" must be a number from 1 to 65535.',
+    ],
+    [
+      'bad bind',
+      { target: 'ari', flags: { bind: 'localhost' } },
+      '--bind "localhost" must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.',
+    ],
     [
       'password with ;',
       { target: 'ari', flags: { ariPassword: 'a;b' } },
       '--ari-password must not contain ";" (Asterisk reads the rest of the line as a comment).',
     ],
-    ['env value', { target: 'env', lookup: from({ CALLBACK_URI_HOST: 'http://x' }) }, 'CALLBACK_URI_HOST "http://x" must start with https://.'],
+    [
+      'env value',
+      { target: 'env', lookup: from({ CALLBACK_URI_HOST: 'http://x' }) },
+      'CALLBACK_URI_HOST "http://x" must start with https://.',
+    ],
     ['app args', { target: 'dialplan', flags: { appArgs: 'a)' } }, '--app-args "a)" has an unbalanced ")".'],
   ])('%s is exit 2 naming it', async (_n, o, message) => {
     await expect(resolve({ target: 'all', ...o })).rejects.toMatchObject({ exitCode: EXIT_USAGE, message });
@@ -127,7 +157,11 @@ describe('resolveSettings with prompts (terminal)', () => {
 
   it('env: an empty answer leaves a placeholder; a typed password is kept', async () => {
     const ask = async (spec: AskSpec): Promise<string> =>
-      spec.envVar === 'AZURE_OPENAI_DEPLOYMENT' ? 'gpt-realtime' : spec.flag === '--ari-password' ? 'typed-pw' : (spec.default ?? '');
+      spec.envVar === 'AZURE_OPENAI_DEPLOYMENT'
+        ? 'gpt-realtime'
+        : spec.flag === '--ari-password'
+          ? 'typed-pw'
+          : (spec.default ?? '');
     const s = await resolve({ target: 'all', ask });
     expect(s.env?.AZURE_OPENAI_DEPLOYMENT).toBe('gpt-realtime');
     expect(s.env).not.toHaveProperty('AZURE_OPENAI_ENDPOINT');

@@ -27,7 +27,12 @@ const cases: Array<[string, Check, string, string | undefined]> = [
   ['ari user general', checkAriUser, 'General', 'cannot be "general" (that section holds the ARI settings)'],
   ['ari user ok', checkAriUser, 'voicectl', undefined],
   ['password ok', checkPassword, 'a$6#x!', undefined],
-  ['password semicolon', checkPassword, 'ab;cd', 'must not contain ";" (Asterisk reads the rest of the line as a comment)'],
+  [
+    'password semicolon',
+    checkPassword,
+    'ab;cd',
+    'must not contain ";" (Asterisk reads the rest of the line as a comment)',
+  ],
   ['password newline', checkPassword, 'ab\ncd', 'must not contain a newline'],
   ['password spaces', checkPassword, ' abc', 'must not start or end with a space (Asterisk trims it)'],
   ['password empty', checkPassword, '', 'must not be empty'],
@@ -40,8 +45,18 @@ const cases: Array<[string, Check, string, string | undefined]> = [
   ['exten underscore only', checkExtension, '_', 'pattern "_" matches nothing: add digits or X/Z/N, e.g. _X.'],
   ['exten dot inside', checkExtension, '_X.1', '"." may only end a pattern'],
   ['exten unclosed', checkExtension, '_[2-9', 'pattern has an unclosed "[" at position 2'],
-  ['exten bad char', checkExtension, '_X,1', 'pattern character "," is not valid (use digits, X, Z, N, [..], and a final . or !)'],
-  ['exten literal comma', checkExtension, '1,2', 'must be a literal extension ([A-Za-z0-9*#+-]) or a pattern starting with "_"'],
+  [
+    'exten bad char',
+    checkExtension,
+    '_X,1',
+    'pattern character "," is not valid (use digits, X, Z, N, [..], and a final . or !)',
+  ],
+  [
+    'exten literal comma',
+    checkExtension,
+    '1,2',
+    'must be a literal extension ([A-Za-z0-9*#+-]) or a pattern starting with "_"',
+  ],
   ['app args ok', checkAppArgs, 'inbound,${EXTEN},${CALLERID(num)}', undefined],
   ['app args paren', checkAppArgs, 'a)', 'has an unbalanced ")"'],
   ['app args open', checkAppArgs, '${CALLERID(num', 'has an unbalanced "("'],
@@ -89,11 +104,23 @@ describe('scaffold value checks', () => {
   it.each([
     ['endpoint=https://r.communication.azure.com/;accesskey=YWJjZA==', undefined],
     ['AccessKey=YWJjZA==;Endpoint=https://r.communication.azure.com/', undefined],
-    ['https://r.communication.azure.com/', 'is not a connection string: copy it from the portal (Communication Services > Keys)'],
+    [
+      'https://r.communication.azure.com/',
+      'is not a connection string: copy it from the portal (Communication Services > Keys)',
+    ],
     ['endpoint=http://r.communication.azure.com/;accesskey=YWJjZA==', 'endpoint must be an https:// URL'],
-    ['accesskey=YWJjZA==', 'has no endpoint part: copy the whole string from the portal (Communication Services > Keys)'],
-    ['endpoint=https://r.communication.azure.com/', 'has no accesskey part: copy the whole string from the portal (Communication Services > Keys)'],
-    ['endpoint=https://r.communication.azure.com/;accesskey=not base64!', 'accesskey must be base64 (copy it from the portal: Keys)'],
+    [
+      'accesskey=YWJjZA==',
+      'has no endpoint part: copy the whole string from the portal (Communication Services > Keys)',
+    ],
+    [
+      'endpoint=https://r.communication.azure.com/',
+      'has no accesskey part: copy the whole string from the portal (Communication Services > Keys)',
+    ],
+    [
+      'endpoint=https://r.communication.azure.com/;accesskey=not base64!',
+      'accesskey must be base64 (copy it from the portal: Keys)',
+    ],
   ])('connection string %s', (value, reason) => {
     expect(checkConnectionString(value)).toBe(reason);
   });
@@ -116,7 +143,9 @@ describe('scaffold value checks', () => {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message).toBe('ASTERISK_ARI_PASSWORD must not contain ";" (Asterisk reads the rest of the line as a comment).');
+    expect(err?.message).toBe(
+      'ASTERISK_ARI_PASSWORD must not contain ";" (Asterisk reads the rest of the line as a comment).',
+    );
     expect(err?.message).not.toContain('top');
   });
 
