@@ -114,7 +114,6 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
     const result = await createClient(o.connectionString, o.clientOptions).createCall(invite, callbackUrl(host, callId, token), {
       mediaStreamingOptions: mediaStreamingOptions(mediaTransportUrl(host, o.mediaPath, o.mediaToken)),
       operationContext: PLACE_CONTEXT,
-      ...(o.target.kind === 'phone' ? { sourceCallIdNumber: { phoneNumber: o.target.from } } : {}),
       ...(o.signal ? { abortSignal: o.signal } : {}),
     });
     callConnectionId = result.callConnectionProperties.callConnectionId;

@@ -64,17 +64,15 @@ export function safeEqual(a: string, b: string): boolean {
 
 /**
  * Derive the secrets from the access key (and an optional explicit webhook secret).
- * Every derived value is registered with the redaction helper.
+ * The webhook code is registered with the redaction helper.
  */
 export function deriveSecrets(accessKey: string, webhookSecret?: string): CallSecrets {
   const key = createHmac('sha256', Buffer.from(accessKey, 'base64')).update('voicectl/calls/v1').digest();
   const webhookCode = webhookSecret && webhookSecret !== '' ? webhookSecret : b64url(createHmac('sha256', key).update('eventgrid').digest()).slice(0, 32);
   registerSecret(webhookCode);
-  const callToken = (callId: string): string => {
-    const t = b64url(createHmac('sha256', key).update(`call:${callId}`).digest()).slice(0, 32);
-    registerSecret(t);
-    return t;
-  };
+  // Per-call tokens are not registered with the redaction helper: one per call would grow its list
+  // (and the cost of every redaction) for as long as the bridge runs. They are never logged.
+  const callToken = (callId: string): string => b64url(createHmac('sha256', key).update(`call:${callId}`).digest()).slice(0, 32);
   return {
     webhookCode,
     callToken,
