@@ -207,10 +207,22 @@ async function prepareLaunch(provider: ProviderName, executable: string, o: Tunn
   };
 }
 
-/** The last error/warning lines of the tool (redacted), else its last lines; at most `n`. */
+/**
+ * The last error/warning lines of the tool (redacted), else its last lines; at most `n`.
+ * A line repeated (a retry loop; timestamps aside) is kept once, with a `(×N)` count.
+ */
 export function lastLines(recent: readonly LineInfo[], n = 5): string[] {
   const loud = recent.filter((l) => l.level !== 'info');
-  return (loud.length > 0 ? loud : recent).slice(-n).map((l) => redact(l.text.trim()));
+  const out: Array<{ key: string; text: string; count: number }> = [];
+  for (const l of loud.length > 0 ? loud : recent) {
+    const text = l.text.trim();
+    const key = text.replace(/^\d{4}-\d\d-\d\dT\S+\s+/, '');
+    const seen = out.findIndex((o) => o.key === key);
+    const count = seen === -1 ? 1 : out[seen]!.count + 1;
+    if (seen !== -1) out.splice(seen, 1);
+    out.push({ key, text, count });
+  }
+  return out.slice(-n).map((o) => redact(o.count > 1 ? `${o.text} (×${o.count})` : o.text));
 }
 
 function describeExit(e: ChildExit): string {

@@ -30,3 +30,20 @@ describe('tunnel text helpers', () => {
     expect(tunnelUrls('https://abc-8000.usw2.devtunnels.ms', 'media').wssUrl).toBe('wss://abc-8000.usw2.devtunnels.ms/media');
   });
 });
+
+describe('lastLines', () => {
+  it('keeps the last error/warning lines, a repeated one once with its count, secrets masked', async () => {
+    const { lastLines } = await import('../../src/tunnel/up.js');
+    const line = (text: string, level: 'info' | 'warn' | 'error') => ({ text, level });
+    expect(
+      lastLines([
+        line('2026-01-05T10:00:00Z INF starting', 'info'),
+        line('2026-01-05T10:00:01Z ERR Failed to dial a quic connection', 'error'),
+        line('2026-01-05T10:00:02Z WRN slow', 'warn'),
+        line('2026-01-05T10:00:03Z ERR Failed to dial a quic connection', 'error'),
+        line('ERROR: bad token=abcdef123456', 'error'),
+      ]),
+    ).toEqual(['2026-01-05T10:00:02Z WRN slow', '2026-01-05T10:00:03Z ERR Failed to dial a quic connection (×2)', 'ERROR: bad token=***']);
+    expect(lastLines([line('a', 'info'), line('b', 'info')], 1)).toEqual(['b']);
+  });
+});
