@@ -52,7 +52,8 @@ export async function resolveHost(
 }
 
 /**
- * TCP phase: try each address in order until one accepts, all within `timeoutMs`.
+ * TCP phase: try each address in order until one accepts, all within `timeoutMs` (each
+ * attempt gets an equal share of the time left).
  * @returns the phase and, when ok, the connected socket (owned by the caller).
  */
 export async function connectTcp(
@@ -63,11 +64,14 @@ export async function connectTcp(
   const start = performance.now();
   const attempts: NonNullable<TcpPhase['attempts']> = [];
   let lastError: unknown;
-  for (const address of addresses) {
+  for (const [i, address] of addresses.entries()) {
     const remaining = o.timeoutMs - (performance.now() - start);
     if (remaining <= 0) break;
+    // share what is left among the addresses still to try, so one black-holed address
+    // (often an IPv6 one) cannot use up the whole phase
+    const budget = remaining / (addresses.length - i);
     try {
-      const socket = await connectOne(address, port, remaining, o.connect);
+      const socket = await connectOne(address, port, budget, o.connect);
       return {
         phase: { ok: true, ms: elapsed(start), address, port, ...(attempts.length ? { attempts } : {}) },
         socket,

@@ -141,6 +141,18 @@ describe('probeWebSocket: transport failures', () => {
     expect(sockets.every((s) => s.destroyed)).toBe(true);
   });
 
+  it('a black-holed first address gets only its share of the timeout; the next one is tried', async () => {
+    const ws = await keep(wsServer());
+    const lookup: ProbeOptions['lookup'] = async () => [
+      { address: '2001:db8::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const connect: ProbeOptions['connect'] = ({ host, port }) => (host === '127.0.0.1' ? net.connect({ host, port }) : new net.Socket());
+    const r = await probeWebSocket(`ws://dual.example.test:${ws.port}/ws/media`, { ...FAST, timeoutMs: 400, lookup, connect });
+    expect(r.verdict).toBe('ok');
+    expect(r.phases.tcp).toMatchObject({ ok: true, address: '127.0.0.1', attempts: [{ address: '2001:db8::1', code: 'ETIMEDOUT' }] });
+  });
+
   it('handshake_timeout: TCP accepted, no answer to the upgrade', async () => {
     const s = await keep(silentServer());
     const r = await probeWebSocket(s.url('/ws/media'), { ...FAST, timeoutMs: 150 });
