@@ -62,11 +62,13 @@ export function parseAriUrl(input: string): AriUrl {
 
 /**
  * The default URL from ASTERISK_HOST / ASTERISK_ARI_PORT: `http://HOST:PORT`
- * (host 127.0.0.1 and port 8088 when unset). A host that already has a scheme is kept.
+ * (host 127.0.0.1 and port 8088 when unset). A host that already has a scheme is kept (with
+ * the port replaced when one is set); a `host:port` host keeps its own port.
  */
 export function urlFromHostPort(host: string | undefined, port: string | undefined): string {
   const h = host && host.trim() !== '' ? host.trim() : '127.0.0.1';
   if (/^https?:\/\//i.test(h)) return port ? h.replace(/(:\/\/[^/:]+)(:\d+)?/, `$1:${port}`) : h;
+  if (/^[^:[\]]+:\d+$/.test(h)) return `http://${h}`; // host:port in ASTERISK_HOST: its own port wins
   const hostPart = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
   return `http://${hostPart}:${port && port.trim() !== '' ? port.trim() : DEFAULT_ARI_PORT}`;
 }

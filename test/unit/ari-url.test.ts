@@ -40,6 +40,8 @@ describe('urlFromHostPort', () => {
     ['pbx', '8090', 'http://pbx:8090'],
     ['::1', '8088', 'http://[::1]:8088'],
     ['https://pbx', '8089', 'https://pbx:8089'],
+    ['https://pbx:9000/asterisk', undefined, 'https://pbx:9000/asterisk'],
+    ['pbx:8090', '8088', 'http://pbx:8090'],
   ])('%s / %s → %s', (host, port, url) => {
     expect(urlFromHostPort(host, port)).toBe(url);
   });
