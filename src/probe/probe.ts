@@ -84,17 +84,25 @@ export async function probeWebSocket(input: string, options: ProbeOptions = {}):
 
   let socket = tcp.socket;
   if (secure) {
-    const t = await abortable(handshakeTls(socket, host, { insecure: options.insecure === true, timeoutMs }), options.signal, (r) => r.socket?.destroy());
+    const tcpSocket = socket;
+    const t = await abortable(
+      handshakeTls(tcpSocket, host, { insecure: options.insecure === true, timeoutMs }),
+      options.signal,
+      (r) => r.socket?.destroy(),
+      () => tcpSocket.destroy(),
+    );
     report.phases.tls = t.phase;
     if (!t.socket) return conclude(classifyTlsError(t.error, ctx));
     socket = t.socket;
   }
 
   const { default: WebSocket } = await import('ws');
+  const upgradeSocket = socket;
   const up = await abortable(
-    upgrade(WebSocket, target, socket, { headers: options.headers, subprotocols: options.subprotocols, timeoutMs }),
+    upgrade(WebSocket, target, upgradeSocket, { headers: options.headers, subprotocols: options.subprotocols, timeoutMs }),
     options.signal,
     (r) => r.ws?.terminate(),
+    () => upgradeSocket.destroy(),
   );
   report.phases.upgrade = up.phase;
   if (up.answer) return conclude(classifyUpgradeResponse(up.answer, ctx));
@@ -105,9 +113,12 @@ export async function probeWebSocket(input: string, options: ProbeOptions = {}):
   report.phases.open = open;
   if (open.closed) return conclude(classifyEarlyClose(open.closed, ctx));
   const ping = open.pingMs === null ? 'no pong to the ping' : `ping ${open.pingMs} ms`;
+  const untrusted = report.phases.tls?.authorizationError;
   return conclude({
     verdict: 'ok',
-    message: `WebSocket open (${ping}) and still open after the ${(holdMs / 1000).toFixed(1)} s hold.`,
+    message:
+      `WebSocket open (${ping}) and still open after the ${(holdMs / 1000).toFixed(1)} s hold.` +
+      (untrusted ? ` Only because of --insecure: the certificate does not verify (${untrusted}), and ACS will refuse it.` : ''),
   });
 }
 

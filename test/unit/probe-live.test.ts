@@ -190,6 +190,7 @@ describe('probeWebSocket: TLS', () => {
   it('ok with --insecure: TLS details reported, the verification problem kept', async () => {
     const r = await probeWebSocket(`wss://localhost:${tls.port}/ws/media`, { ...FAST, insecure: true, lookup: toLoopback });
     expect(r.verdict).toBe('ok');
+    expect(r.message).toContain('Only because of --insecure: the certificate does not verify (DEPTH_ZERO_SELF_SIGNED_CERT)');
     const t = r.phases.tls!;
     expect(t).toMatchObject({ ok: true, alpn: 'http/1.1', authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(t.protocol).toMatch(/^TLSv1\.[23]$/);
@@ -314,6 +315,14 @@ describe('probeWebSocket: the open connection', () => {
     expect(r.verdict).toBe('not_websocket');
     expect(r.message).toContain('Server sent no subprotocol');
     expect(r.hint).toContain('--subprotocol');
+  });
+
+  it('an abort signal stops a stuck upgrade at once (not at the timeout)', async () => {
+    const s = await keep(silentServer());
+    const ac = new AbortController();
+    const p = probeWebSocket(s.url('/ws/media'), { timeoutMs: 60_000, signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    await expect(p).rejects.toMatchObject({ code: 'VOICECTL_INTERRUPTED', exitCode: 130 });
   });
 
   it('an abort signal stops a long hold with CancelledError', async () => {
