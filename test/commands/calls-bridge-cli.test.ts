@@ -100,4 +100,20 @@ describe('voicectl bridge without ACS settings', () => {
     h.signal('SIGTERM');
     expect(await h.done).toBe(0);
   });
+
+  it('refuses an http:// CALLBACK_URI_HOST or a malformed connection string at start-up (exit 2)', async () => {
+    const a = await runVoicectl(['bridge', '--listen', '0', '--host', '127.0.0.1', '--upstream', 'echo'], {
+      env: { AZURE_COMMUNICATION_CONNECTION_STRING: `endpoint=https://x.communication.azure.com/;accesskey=${Buffer.from('k').toString('base64')}`, CALLBACK_URI_HOST: 'http://plain.example' },
+      cwd: '/',
+    });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('Error: CALLBACK_URI_HOST must be an https:// origin (ACS only calls https and wss): http://plain.example');
+    const b = await runVoicectl(['bridge', '--listen', '0', '--host', '127.0.0.1', '--upstream', 'echo'], {
+      env: { AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint-only-secretvalue', CALLBACK_URI_HOST: 'https://ok.example' },
+      cwd: '/',
+    });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('Error: AZURE_COMMUNICATION_CONNECTION_STRING is not an ACS connection string.');
+    expect(b.stderr).not.toContain('secretvalue');
+  });
 });
