@@ -78,7 +78,7 @@ export function describeTransportFailure(err: unknown, ctx: FailureContext): Voi
   if (e.name === 'CredentialUnavailableError' || e.name === 'AggregateAuthenticationError' || e.name === 'AuthenticationError') {
     return new UserError(`No Azure sign-in available for ${ctx.service}: ${firstLine(detail)}`, {
       code: 'VOICECTL_AZURE_LOGIN',
-      hint: 'Run `az login` (or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET, or use a managed identity); DefaultAzureCredential tries each.',
+      hint: 'Run `az login` (or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET, or use a managed identity); DefaultAzureCredential tries each. Add --verbose to see what each source said.',
       cause: err,
     });
   }
