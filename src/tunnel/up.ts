@@ -73,6 +73,8 @@ interface Launch {
   args: string[];
   parse: (raw: string) => LineInfo;
   poll?: (state: { agentApi?: string }) => Promise<{ url?: string; ready?: boolean }>;
+  /** Count the tunnel as ready this long after its URL appeared, even without a readiness signal. */
+  readyGraceMs?: number;
   cleanup?: () => Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
   let fatal: TunnelFailure | undefined;
   let noted: TunnelFailure | undefined;
   let url: string | undefined;
+  let urlSeenAt = 0;
   let ready = false;
   const pollState: { agentApi?: string } = {};
   let wake: () => void = () => {};
@@ -105,7 +108,10 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
       if (info.text.trim() === '') return;
       recent.push(info);
       if (recent.length > 40) recent.shift();
-      if (info.url && !url) url = info.url;
+      if (info.url && !url) {
+        url = info.url;
+        urlSeenAt = Date.now();
+      }
       if (info.ready) ready = true;
       if (info.agentApi) pollState.agentApi = info.agentApi;
       if (info.failure) {
@@ -139,12 +145,16 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
         await Promise.race([child.exited, sleep(1000)]);
         throw exitError(provider, exitedOnItsOwn ?? { exitCode: undefined, signal: undefined }, recent, fatal, true);
       }
+      if (url && !ready && launch.readyGraceMs !== undefined && Date.now() - urlSeenAt >= launch.readyGraceMs) ready = true;
       if (url && ready) break;
       if (Date.now() >= deadline) throw timeoutError(provider, o.readyTimeoutMs, url, noted, recent);
       if (launch.poll && Date.now() >= nextPoll) {
         nextPoll = Date.now() + pollMs;
         const p = await launch.poll(pollState);
-        if (p.url && !url) url = p.url;
+        if (p.url && !url) {
+          url = p.url;
+          urlSeenAt = Date.now();
+        }
         if (p.ready) ready = true;
         continue;
       }
@@ -194,7 +204,8 @@ async function prepareLaunch(provider: ProviderName, executable: string, o: Tunn
   if (provider === 'devtunnel') {
     o.onStatus?.('Checking the devtunnel login…');
     await prepareDevtunnel((args) => runToCompletion(executable, args, o.env), { port: o.port, tunnelId: o.tunnelId });
-    return { args: devtunnelHostArgs({ port: o.port, tunnelId: o.tunnelId }), parse: createDevtunnelLineParser(o.port) };
+    // Versions that print no "Ready to accept connections" line are taken as ready 3 s after the URL.
+    return { args: devtunnelHostArgs({ port: o.port, tunnelId: o.tunnelId }), parse: createDevtunnelLineParser(o.port), readyGraceMs: 3000 };
   }
   return {
     args: ngrokArgs(o.port),

@@ -227,6 +227,14 @@ describe('tunnel up: devtunnel', () => {
     expect(await h.done).toBe(130);
   });
 
+  it('a devtunnel that prints no "Ready" line is taken as ready shortly after its URL', async () => {
+    const { h } = up(['--provider', 'devtunnel', '--no-probe', '--json'], { FAKE_DEVTUNNEL: 'no-ready' });
+    await until('ready', () => hasEvent(h, 'tunnel.ready'), h);
+    expect(events(h)[0]).toMatchObject({ publicUrl: 'https://k7x2q9m-8000.usw2.devtunnels.ms' });
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
+  });
+
   it('--tunnel-id: adds the port and anonymous access before hosting it (implies --provider devtunnel)', async () => {
     const st = await state({ loggedIn: true, tunnels: { 'voicectl-demo.usw2': { ports: [], anonymous: [] } } });
     const { h, logFile } = up(['--tunnel-id', 'voicectl-demo.usw2', '--port', '8123', '--no-probe', '--json'], { FAKE_DEVTUNNEL_STATE: st });
