@@ -148,7 +148,7 @@ describe('probeWebSocket: transport failures', () => {
       { address: '127.0.0.1', family: 4 },
     ];
     const connect: ProbeOptions['connect'] = ({ host, port }) => (host === '127.0.0.1' ? net.connect({ host, port }) : new net.Socket());
-    const r = await probeWebSocket(`ws://dual.example.test:${ws.port}/ws/media`, { ...FAST, timeoutMs: 400, lookup, connect });
+    const r = await probeWebSocket(`ws://dual.example.test:${ws.port}/ws/media`, { ...FAST, timeoutMs: 1000, lookup, connect });
     expect(r.verdict).toBe('ok');
     expect(r.phases.tcp).toMatchObject({ ok: true, address: '127.0.0.1', attempts: [{ address: '2001:db8::1', code: 'ETIMEDOUT' }] });
   });
