@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
-import { UsageError } from '../core/errors.js';
+import { CancelledError, UsageError } from '../core/errors.js';
 import { AriClient } from './client.js';
 import { openEvents, type AriEventSocket } from './events.js';
 import { tcpProbe } from './tcp.js';
@@ -49,6 +49,8 @@ export interface AriCheckOptions {
   now?: () => number;
   /** Called as each step ends (for progress display). */
   onStep?: (step: CheckStep) => void;
+  /** Ctrl-C: stop at the next step boundary, or at once while waiting for the dialplan (its test call is hung up). */
+  signal?: AbortSignal;
 }
 
 /** Step names, in order. */
@@ -103,7 +105,10 @@ export function parseDialplanTarget(value: string): DialplanTarget {
   return { exten: m[1]!, context: m[2]! };
 }
 
-/** Run the check. Never throws for a failed step: the verdict says what failed. */
+/**
+ * Run the check. Never throws for a failed step: the verdict says what failed.
+ * @throws CancelledError when `signal` aborts (after closing the events socket and hanging up any test call).
+ */
 export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
   const now = o.now ?? (() => performance.now());
   const client = new AriClient({ url: o.url, user: o.user, password: o.password, fetch: o.fetch, timeoutMs: o.timeoutMs });
@@ -128,6 +133,7 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     o.onStep?.(s);
   };
   const begin = (name: CheckStepName): void => {
+    if (o.signal?.aborted) throw new CancelledError('Interrupted; ari check stopped');
     current = name;
     started = now();
   };
@@ -176,7 +182,7 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
 
     if (o.dialplan) {
       begin('dialplan');
-      const proof = await proveDialplan(client, events, o.app, o.dialplan, o.timeoutMs);
+      const proof = await proveDialplan(client, events, o.app, o.dialplan, o.timeoutMs, o.signal);
       report.summary.dialplan = { target: `${o.dialplan.exten}@${o.dialplan.context}`, proven: true, channel: proof.channel, args: proof.args };
       pass(`${proof.channel} reached Stasis(${o.app}) with args [${proof.args.join(', ')}]`);
     }
@@ -185,6 +191,7 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     report.verdict = 'ok';
     report.message = summaryLine(report);
   } catch (err) {
+    if (err instanceof CancelledError) throw err;
     const failure = asAriError(err);
     const s: CheckStep = { step: current, ok: false, ms: Math.round(now() - started), detail: failure.message };
     report.steps.push(s);
@@ -222,6 +229,7 @@ async function proveDialplan(
   app: string,
   target: DialplanTarget,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<{ channel: string; args: string[] }> {
   const tag = randomUUID().slice(0, 8);
   const channelId = `voicectl-check-${tag}-1`;
@@ -243,9 +251,14 @@ async function proveDialplan(
     }
     throw err;
   }
-  const started = await waiting;
+  const interrupted = new Promise<'aborted'>((resolve) => {
+    if (signal?.aborted) resolve('aborted');
+    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  const started = await Promise.race([waiting, interrupted]);
   await hangupQuietly(client, channelId);
   await hangupQuietly(client, otherChannelId);
+  if (started === 'aborted') throw new CancelledError('Interrupted; the test call was hung up');
   if (!started || !started.channel) {
     throw new AriError(
       'dialplan_not_routed',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { runVoicectl } from '../helpers/run-cli.js';
+import { runVoicectl, startCli } from '../helpers/run-cli.js';
 import { startFakeAri, type FakeAri, type FakeAriOptions } from '../helpers/fake-ari.js';
 
 const PASSWORD = 'ari-secret-pw';
@@ -184,6 +184,21 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(report.hint).toContain(`dialplan show ${target.split('@')[1]}`);
     expect(report.message).toContain('did not reach Stasis(voicectl)');
     expect(fake.channels.size).toBe(0); // cleaned up
+  });
+
+  it('Ctrl-C while waiting for the dialplan hangs up the test call, releases the app and exits 130', async () => {
+    fake = await startFakeAri({ dialplan: DIALPLAN });
+    const h = startCli(['ari', 'check', '--url', fake.url, '--dialplan', '100@no-stasis', '--timeout', '10000', '--json'], {
+      cwd,
+      env: { ASTERISK_ARI_USERNAME: 'voicectl', ASTERISK_ARI_PASSWORD: PASSWORD },
+    });
+    await expect.poll(() => fake!.channels.size).toBe(2);
+    h.signal('SIGINT');
+    expect(await h.done).toBe(130);
+    expect(JSON.parse(h.stdout.text)).toMatchObject({ ok: false, error: { code: 'VOICECTL_INTERRUPTED', message: 'Interrupted; the test call was hung up' } });
+    expect(fake.channels.size).toBe(0);
+    expect(h.signalHandlers()).toBe(0);
+    await expect.poll(() => fake!.apps()).toEqual([]);
   });
 
   it('write_denied for a read_only user with --dialplan', async () => {

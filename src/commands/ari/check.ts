@@ -52,6 +52,8 @@ export function ariCheckCommand(ctx: CommandContext): Command {
       const app = await resolveApp(ctx, flags.app);
       const conn = await connectAri(ctx, flags, flags.timeout);
       if (!out.jsonMode) out.print(`ARI check ${conn.url.base} (user ${conn.user}, app ${app})`);
+      const abort = new AbortController();
+      const offSignal = ctx.io.onSignal(() => abort.abort());
       const report = await runAriCheck({
         url: conn.url,
         user: conn.user,
@@ -60,7 +62,8 @@ export function ariCheckCommand(ctx: CommandContext): Command {
         dialplan,
         timeoutMs: flags.timeout,
         onStep: (s) => out.print(stepLine(s, out.color)),
-      });
+        signal: abort.signal,
+      }).finally(offSignal);
       if (out.jsonMode) out.json(report);
       else {
         for (const w of report.warnings) out.warn(w);
