@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,8 @@ async function voicectl(args: string[], o: { cwd: string; env?: Record<string, s
   };
   const started = Date.now();
   try {
-    const r = await run(process.execPath, [bin, ...args, '--arm-endpoint', arm.endpoint], { env, cwd: o.cwd });
+    const argv = args.includes('--arm-endpoint') ? args : [...args, '--arm-endpoint', arm.endpoint];
+    const r = await run(process.execPath, [bin, ...argv], { env, cwd: o.cwd });
     return { code: 0, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -116,6 +118,20 @@ describe('acs against the ARM fake (built CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error: No Azure sign-in available for Azure Resource Manager: /);
     expect(r.stderr).toContain('hint: Run `az login`');
+    expect(r.ms).toBeLessThan(10_000);
+  });
+
+  it('an unreachable ARM endpoint: exit 1 naming the host, in seconds', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const az = await writeFakeAz({ token: arm.token, expectResource: `https://127.0.0.1:${port}` });
+    const r = await voicectl(['acs', 'keys', '-n', 'x', '-g', 'rg-voice', '--arm-endpoint', `https://127.0.0.1:${port}`], { cwd: await tmp(), az });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Error: Cannot connect to Azure Resource Manager at 127.0.0.1:${port} (ECONNREFUSED).`);
     expect(r.ms).toBeLessThan(10_000);
   });
 
