@@ -198,3 +198,48 @@ describe('bridge relay, upstream failures', () => {
     expect(fake.refused.length).toBe(3);
   });
 });
+
+describe('bridge relay, slow model socket', () => {
+  it('bounds what is queued toward a model that stops reading: excess is dropped and counted, the call lives', async () => {
+    const { fake, bridge } = await setup('ga', { maxQueuedBytes: 64 * 1024 });
+    const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000);
+    const frame = numberedFrames(24000, 1)[0]!;
+    acs.sendAudio(frame);
+    await waitFor(() => acs.audio().length === 1, 'first frame back');
+    const socket = (fake.last().ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause(); // the model stops reading; the kernel buffers fill, then ws buffers
+    for (let i = 0; i < 12_000; i++) acs.sendAudio(frame); // ≈15 MB offered at once
+    await waitFor(() => bridge.handle.stats().droppedIn > 0, 'frames dropped at the cap', 10_000);
+    await waitFor(() => bridge.handle.stats().framesIn === 12_001, 'all frames read from the caller', 10_000);
+    const stats = bridge.handle.stats();
+    expect(stats.droppedIn).toBeGreaterThan(0);
+    expect(stats.activeCalls).toBe(1);
+    socket.resume();
+    acs.close();
+    expect((await ended(bridge)).closeCode).toBe(1000);
+  });
+});
+
+describe('bridge relay, model events', () => {
+  it('transcripts become events; a non-fatal model error is reported and the call continues', async () => {
+    const { fake, bridge } = await setup('preview');
+    const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000);
+    await waitFor(() => fake.last().configured, 'configured session');
+    const s = fake.last();
+    s.ws.send(JSON.stringify({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'i1', content_index: 0, transcript: 'I need help' }));
+    s.ws.send(JSON.stringify({ type: 'response.audio_transcript.done', response_id: 'r1', transcript: 'Sure, how can I help?' }));
+    s.ws.send(JSON.stringify({ type: 'error', error: { type: 'server_error', code: 'server_error', message: 'temporary failure', event_id: null } }));
+    await waitFor(() => bridge.of('transcript').length === 2 && bridge.of('upstream.error').length === 1, 'events');
+    expect(bridge.of('transcript')).toEqual([
+      { callId: expect.any(String), role: 'caller', text: 'I need help' },
+      { callId: expect.any(String), role: 'model', text: 'Sure, how can I help?' },
+    ]);
+    expect(bridge.of('upstream.error')[0]).toMatchObject({ message: 'temporary failure', code: 'server_error', fatal: false });
+    const frame = numberedFrames(24000, 1)[0]!;
+    acs.sendAudio(frame);
+    await waitFor(() => acs.audio().length === 1, 'audio still flows');
+    expect(acs.audio()).toEqual([frame]);
+  });
+});
