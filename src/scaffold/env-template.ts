@@ -73,13 +73,20 @@ export function envGroups(): Array<{ group: EnvGroup; title: string; names: EnvV
  * The text of a scaffolded `.env`.
  * @param header the leading comment block (the packaged `templates/env/header.env`).
  * @param values the known values; others are written as commented placeholders.
- * @throws UsageError when a value cannot be written to an env file (newline, or all three quote kinds).
+ * @param kept variables voicectl does not read, kept from the `.env` being replaced (`--force`);
+ *   a value an env file line cannot hold (a newline) is left out (it stays in the backup).
+ * @returns the text, and the names of the kept variables actually written.
+ * @throws UsageError when a registered value cannot be written to an env file (newline, or all three quote kinds).
  */
-export function renderEnvFile(header: string, values: EnvValues): string {
+export function renderEnvFile(
+  header: string,
+  values: EnvValues,
+  kept: Readonly<Record<string, string>> = {},
+): { text: string; kept: string[] } {
   const out: string[] = [header.trimEnd(), ''];
   for (const { title, names } of envGroups()) {
     if (names.length === 0) continue;
-    out.push(`# --- ${title} ${'-'.repeat(Math.max(3, 72 - title.length))}`);
+    out.push(groupTitle(title));
     for (const name of names) {
       const spec = ENV_VARS[name] as EnvVarSpec;
       out.push(`# ${spec.description}${spec.secret ? ' (secret)' : ''}`);
@@ -90,5 +97,23 @@ export function renderEnvFile(header: string, values: EnvValues): string {
     }
     out.push('');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  const keptLines: string[] = [];
+  const keptNames: string[] = [];
+  for (const [name, value] of Object.entries(kept)) {
+    if (Object.hasOwn(ENV_VARS, name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+    try {
+      keptLines.push(`${name}=${formatEnvValue(value)}`);
+      keptNames.push(name);
+    } catch {
+      // multi-line values stay in the backup copy only
+    }
+  }
+  if (keptLines.length > 0) {
+    out.push(groupTitle('Kept from the previous .env (not read by voicectl)'), ...keptLines, '');
+  }
+  return { text: `${out.join('\n').trimEnd()}\n`, kept: keptNames };
+}
+
+function groupTitle(title: string): string {
+  return `# --- ${title} ${'-'.repeat(Math.max(3, 72 - title.length))}`;
 }

@@ -27,6 +27,10 @@ export function formatReport(r: ScaffoldReport): { out: string[]; notes: string[
     );
   }
 
+  if (r.env && r.env.kept.length > 0) {
+    out.push(`.env: kept from the previous file (voicectl does not read them): ${r.env.kept.join(', ')}.`);
+  }
+
   const pw = r.ariPassword;
   if (pw?.source === 'generated') {
     if (pw.generated !== undefined) {

@@ -47,6 +47,8 @@ export interface ScaffoldOptions {
   /** Write the FreePBX `*_custom.conf` split instead of ari.conf / http.conf. */
   freepbx: boolean;
   settings: ScaffoldSettings;
+  /** Values of the `.env` being replaced, to keep the variables voicectl does not read. */
+  keptEnv?: Readonly<Record<string, string>>;
   /** Clock for backup names (tests). */
   now?: Date;
 }
@@ -60,8 +62,8 @@ export interface ScaffoldReport {
   files: WrittenFile[];
   /** Defaults used without asking. */
   defaults: Array<{ setting: string; value: string }>;
-  /** For `.env`: which variables got values and which stay placeholders. */
-  env?: { filled: EnvVarName[]; placeholders: EnvVarName[] };
+  /** For `.env`: which variables got values, which stay placeholders, which were kept from the replaced file. */
+  env?: { filled: EnvVarName[]; placeholders: EnvVarName[]; kept: string[] };
   /**
    * The ARI password: where it came from, which `.env` holds it, and, only when it was
    * generated and no `.env` holds it, the clear value (shown once: nobody else knows it).
@@ -93,12 +95,13 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
   const now = o.now ?? new Date();
   const s = o.settings;
   const contents: FileContent[] = [];
+  const envText = s.env ? renderEnvFile(await readTemplate('env/header.env'), s.env, o.keptEnv) : undefined;
   if (s.env) {
     contents.push({
       name: '.env',
       kind: 'env',
       mode: ENV_FILE_MODE,
-      text: renderEnvFile(await readTemplate('env/header.env'), s.env),
+      text: envText!.text,
     });
   }
   if (s.ari) contents.push(...(await (o.freepbx ? renderFreepbxAriFiles(s.ari) : renderAriFiles(s.ari))));
@@ -119,7 +122,7 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
   if (s.env) {
     const names = Object.keys(ENV_VARS) as EnvVarName[];
     const filled = names.filter((n) => s.env?.[n] !== undefined && s.env[n] !== '');
-    report.env = { filled, placeholders: names.filter((n) => !filled.includes(n)) };
+    report.env = { filled, placeholders: names.filter((n) => !filled.includes(n)), kept: envText?.kept ?? [] };
   }
   if (s.ari) report.ariPassword = await recordPassword(o, files);
   if (s.ari || s.dialplan) {
@@ -190,6 +193,7 @@ export async function runScaffold(o: RunScaffoldOptions): Promise<ScaffoldReport
     force: o.flags.force === true,
     freepbx: o.flags.freepbx === true,
     settings,
+    keptEnv: o.flags.force === true ? dirEnv : undefined,
     now: o.now,
   });
 }

@@ -146,6 +146,7 @@ interface Setting {
  */
 export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettings> {
   const set = parseSetFlags(o.flags.set);
+  validateFlags(o.flags); // every flag first, so a typo fails before any question is asked
   const defaults: ScaffoldSettings['defaults'] = [];
 
   const pick = async (s: Setting): Promise<string> => {
@@ -205,6 +206,27 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
   }
   if (o.target === 'env' || o.target === 'all') out.env = await resolveEnv(o, set, out);
   return out;
+}
+
+/**
+ * Check every flag that was given.
+ * @throws UsageError `VOICECTL_SCAFFOLD_INVALID` naming the first bad flag.
+ */
+export function validateFlags(flags: ScaffoldFlags): void {
+  const table: Array<[string, string | undefined, Check]> = [
+    ['--ari-user', flags.ariUser, checkAriUser],
+    ['--ari-password', flags.ariPassword, checkPassword],
+    ['--bind', flags.bind, checkBindAddress],
+    ['--port', flags.port, checkPort],
+    ['--allowed-origins', flags.allowedOrigins, checkOrigins],
+    ['--context', flags.context, checkName],
+    ['--exten', flags.exten, checkExtension],
+    ['--app-name', flags.appName, checkName],
+    ['--app-args', flags.appArgs, checkAppArgs],
+  ];
+  for (const [flag, value, fn] of table) {
+    if (value !== undefined) check(flag, value, fn, { shown: flag !== '--ari-password' });
+  }
 }
 
 async function resolveAri(

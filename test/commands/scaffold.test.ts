@@ -28,7 +28,7 @@ interface Report {
   defaults: Array<{ setting: string; value: string }>;
   ariPassword?: { source: string; format: string; envFile?: string; generated?: string };
   asterisk?: { load: string[]; check: string[] };
-  env?: { filled: string[]; placeholders: string[] };
+  env?: { filled: string[]; placeholders: string[]; kept: string[] };
 }
 
 describe('voicectl scaffold all (non-interactive)', () => {
@@ -125,6 +125,14 @@ describe('voicectl scaffold all (non-interactive)', () => {
     expect(parseEnv(await read('.env')).ASTERISK_ARI_PASSWORD).toBe(parseEnv(oldEnv).ASTERISK_ARI_PASSWORD);
     expect(report.ariPassword?.source).toBe('env');
     expect(report.files.find((f) => f.kind === 'gitignore')?.action).toBe('unchanged');
+  });
+
+  it('--force on an existing .env keeps the variables voicectl does not read', async () => {
+    await writeFile(path.join(dir, '.env'), 'MEDIA_WS_SOXR_QUALITY=VHQ\nAOAI_VOICE=sage\n');
+    const r = await scaffold(['env', '--force', '--json']);
+    expect(r.code).toBe(0);
+    expect((r.json() as Report).env?.kept).toEqual(['MEDIA_WS_SOXR_QUALITY']);
+    expect(parseEnv(await read('.env'))).toEqual({ AOAI_VOICE: 'sage', MEDIA_WS_SOXR_QUALITY: 'VHQ' });
   });
 });
 

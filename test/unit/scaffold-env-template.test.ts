@@ -8,7 +8,7 @@ import { readTemplate } from '../../src/scaffold/templates.js';
 const NAMES = Object.keys(ENV_VARS) as EnvVarName[];
 
 async function render(values: Parameters<typeof renderEnvFile>[1] = {}): Promise<string> {
-  return renderEnvFile(await readTemplate('env/header.env'), values);
+  return renderEnvFile(await readTemplate('env/header.env'), values).text;
 }
 
 describe('scaffolded .env', () => {
@@ -59,6 +59,24 @@ describe('scaffolded .env', () => {
     const text = await render(values);
     expect(parseEnv(text)).toEqual(values);
     expect(text).toContain('AOAI_VOICE=alloy\n');
+  });
+
+  it('keeps variables voicectl does not read from a replaced .env, at the end', async () => {
+    const header = await readTemplate('env/header.env');
+    const r = renderEnvFile(
+      header,
+      { AOAI_VOICE: 'alloy' },
+      {
+        MEDIA_WS_SOXR_QUALITY: 'VHQ',
+        AOAI_VOICE: 'sage', // registered: the resolved value wins, not duplicated
+        MULTI: 'a\nb', // cannot be one env line: stays in the backup only
+      },
+    );
+    expect(r.kept).toEqual(['MEDIA_WS_SOXR_QUALITY']);
+    expect(parseEnv(r.text)).toEqual({ AOAI_VOICE: 'alloy', MEDIA_WS_SOXR_QUALITY: 'VHQ' });
+    expect(r.text).toMatch(
+      /# --- Kept from the previous \.env \(not read by voicectl\) -+\nMEDIA_WS_SOXR_QUALITY=VHQ\n$/,
+    );
   });
 
   it('starts with the packaged header', async () => {

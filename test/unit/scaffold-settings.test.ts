@@ -183,3 +183,18 @@ describe('parseSetFlags', () => {
     expect(() => parseSetFlags([entry])).toThrow(expect.objectContaining({ exitCode: EXIT_USAGE, message }));
   });
 });
+
+describe('flag validation comes before any prompt', () => {
+  it('a bad --exten fails without asking anything', async () => {
+    let asked = 0;
+    const ask = async (spec: AskSpec): Promise<string> => {
+      asked++;
+      return spec.default ?? '';
+    };
+    await expect(resolveSettings({ target: 'all', flags: { exten: 'a b' }, lookup: none, ask })).rejects.toMatchObject({
+      exitCode: EXIT_USAGE,
+      message: '--exten "a b" must be a literal extension ([A-Za-z0-9*#+-]) or a pattern starting with "_".',
+    });
+    expect(asked).toBe(0);
+  });
+});
