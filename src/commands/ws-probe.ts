@@ -13,8 +13,8 @@ export interface WsProbeOptions {
   timeout: number;
   /** Hold, seconds. */
   hold: number;
-  header: Record<string, string>;
-  subprotocol: string[];
+  header?: Record<string, string>;
+  subprotocol?: string[];
   insecure?: boolean;
   json?: boolean;
 }
@@ -22,6 +22,7 @@ export interface WsProbeOptions {
 const VERDICTS_HELP = `
 Verdicts (JSON field "verdict"; exit 0 only when every URL is ok, 1 otherwise, 2 for an invalid URL):
   ok                    opened, answered the ping and stayed open for the hold
+  invalid_url           not a ws/wss/http/https URL or host name (exit 2)
   dns_error             the host name does not resolve (a tunnel name that is gone)
   connection_refused    nothing listens on the port
   connect_timeout       TCP packets dropped (firewall, host down)
@@ -57,7 +58,7 @@ function seconds(value: string): number {
   return n;
 }
 
-function header(value: string, previous: Record<string, string>): Record<string, string> {
+function header(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const colon = value.indexOf(':');
   const name = colon === -1 ? '' : value.slice(0, colon).trim();
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
@@ -66,8 +67,8 @@ function header(value: string, previous: Record<string, string>): Record<string,
   return { ...previous, [name]: value.slice(colon + 1).trim() };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The `ws-probe` command. */
@@ -78,8 +79,8 @@ export function wsProbeCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'set or replace the path of every URL, e.g. /ws/media')
     .addOption(new Option('--timeout <ms>', 'upper bound of each phase, in ms').default(10_000).argParser(positiveInt))
     .addOption(new Option('--hold <seconds>', 'keep the open connection this long to catch idle closes').default(3).argParser(seconds))
-    .addOption(new Option('--header <header>', 'request header "Name: value" (repeatable)').default({}, 'none').argParser(header))
-    .addOption(new Option('--subprotocol <protocol>', 'offer this subprotocol (repeatable)').default([], 'none').argParser(collect))
+    .addOption(new Option('--header <header>', 'request header "Name: value" (repeatable)').argParser(header))
+    .addOption(new Option('--subprotocol <protocol>', 'offer this subprotocol (repeatable)').argParser(collect))
     .option('--insecure', 'accept a certificate that does not verify (self-signed, wrong name); the report still says why')
     .option('--json', 'one JSON document on stdout: a report object, or an array for several URLs')
     .addHelpText('after', VERDICTS_HELP)
