@@ -112,17 +112,26 @@ async function probeStep(output: Output, opts: TunnelUpCliOptions, t: RunningTun
     output.info(`hint: ${hint}`);
     return;
   }
-  const { probeWebSocket } = await import('../../probe/index.js');
+  const [{ probeWebSocket }, { probeUntilSettled }] = await Promise.all([
+    import('../../probe/index.js'),
+    import('../../tunnel/probe-retry.js'),
+  ]);
   const target = opts.probeUrl ?? t.wssUrl;
   output.info(`Probing ${target} …`);
   let report;
+  let attempts;
   try {
-    report = await probeWebSocket(target, { holdMs: Math.round(opts.probeHold * 1000), signal });
+    ({ report, attempts } = await probeUntilSettled(() => probeWebSocket(target, { holdMs: Math.round(opts.probeHold * 1000), signal }), {
+      signal,
+      onRetry: (attempt, verdict, delayMs) =>
+        output.info(`probe ${verdict}: a new tunnel can take a few seconds to be reachable; probing again in ${delayMs / 1000} s (attempt ${attempt})…`),
+    }));
   } catch (err) {
     if (err instanceof CancelledError) return;
     throw err;
   }
   output.event('tunnel.probe', {
+    attempts,
     target: report.target,
     verdict: report.verdict,
     ok: report.ok,
