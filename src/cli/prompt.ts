@@ -49,9 +49,10 @@ export async function promptValue(io: Io, spec: PromptSpec, options: { noInput?:
   if (!canPrompt(io, options)) throw missingValueError(spec.flag, spec.envVar, spec.what);
   const prompts = await import('@inquirer/prompts');
   const validate = spec.validate ?? ((v: string) => (v.trim() === '' ? `${spec.what} is required` : true));
+  const context = promptContext(io);
   try {
-    if (spec.secret) return await prompts.password({ message: spec.message, mask: '*', validate });
-    return await prompts.input({ message: spec.message, default: spec.default, validate });
+    if (spec.secret) return await prompts.password({ message: spec.message, mask: '*', validate }, context);
+    return await prompts.input({ message: spec.message, default: spec.default, validate }, context);
   } catch (err) {
     throw asCancel(err);
   }
@@ -74,10 +75,15 @@ export async function confirmAction(
   }
   const prompts = await import('@inquirer/prompts');
   try {
-    return await prompts.confirm({ message, default: options.default ?? false });
+    return await prompts.confirm({ message, default: options.default ?? false }, promptContext(io));
   } catch (err) {
     throw asCancel(err);
   }
+}
+
+/** Prompts read the command's stdin and draw on its stderr, so stdout stays data only. */
+function promptContext(io: Io): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } {
+  return { input: io.stdin, output: io.stderr as unknown as NodeJS.WritableStream };
 }
 
 function asCancel(err: unknown): unknown {

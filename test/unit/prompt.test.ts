@@ -54,3 +54,26 @@ describe('confirmAction without a terminal', () => {
     expect((err as UsageError).exitCode).toBe(2);
   });
 });
+
+describe('promptValue on a terminal', () => {
+  it('reads the answer from the command stdin and draws the prompt on its stderr', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
+    let drawn = '';
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    stderr.on('data', (c: Buffer) => (drawn += c.toString()));
+    const stdoutWrites: string[] = [];
+    const ttyIo: Io = {
+      stdin,
+      stdout: { write: (s: string) => stdoutWrites.push(s), isTTY: true },
+      stderr: stderr as unknown as Io['stderr'],
+      env: {},
+      cwd: '/',
+      onSignal: () => () => {},
+    };
+    const answer = promptValue(ttyIo, { message: 'ARI user?', what: 'ARI user', flag: '--user' });
+    setTimeout(() => stdin.write('asterisk\n'), 50);
+    expect(await answer).toBe('asterisk');
+    expect(drawn).toContain('ARI user?');
+    expect(stdoutWrites).toEqual([]);
+  });
+});
