@@ -46,7 +46,7 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
   registerSecret(mediaToken);
   if (!mediaToken) {
     notices.push(
-      `The media socket ${flags.mediaPath} is open to anyone who finds its URL: set VOICECTL_MEDIA_TOKEN (or --media-token) and put ?token=<it> in the ACS transport URL.`,
+      `The media socket ${flags.mediaPath} is open to anyone who finds its URL: set VOICECTL_MEDIA_TOKEN (or --media-token) and add it to the ACS transport URL as the token query parameter.`,
     );
   }
   const endpoint = config.get('AZURE_OPENAI_ENDPOINT');
