@@ -377,3 +377,26 @@ describe('tunnel up: the probe step', () => {
     expect(await h.done).toBe(0);
   });
 });
+
+describe('tunnel up: flags', () => {
+  it.each([
+    [['--port', '0'], "option '--port <port>' argument '0' is invalid. expected a TCP port 1-65535, e.g. --port 8000."],
+    [['--provider', 'bore'], "option '--provider <tool>' argument 'bore' is invalid. Allowed choices are cloudflared, devtunnel, ngrok."],
+    [['--timeout', 'soon'], "option '--timeout <seconds>' argument 'soon' is invalid. expected a number of seconds between 0 and 3600, e.g. 30 or 0.5."],
+    [['--cloudflared-protocol', 'h3'], "option '--cloudflared-protocol <protocol>' argument 'h3' is invalid. Allowed choices are auto, quic, http2."],
+  ])('%j is a usage error (exit 2) naming the flag', async (args, message) => {
+    const { h } = up(args);
+    expect(await h.done).toBe(2);
+    expect(h.stderr.text).toContain(`Error: ${message}`);
+    expect(h.stderr.text).toContain('hint: Run `voicectl tunnel --help`');
+  });
+
+  it('--help explains the providers, the events and the exit codes', async () => {
+    const { h } = up(['--help']);
+    expect(await h.done).toBe(0);
+    expect(h.stdout.text).toContain('Usage: voicectl tunnel up [options]');
+    expect(h.stdout.text).toContain('devtunnel user login -d');
+    expect(h.stdout.text).toContain('NGROK_AUTHTOKEN');
+    expect(h.stdout.text).toContain('Ctrl-C stops the tool and exits 130');
+  });
+});
