@@ -64,7 +64,7 @@ export async function writeEnvValues(file: string, values: Record<string, string
   await assertEnvWritable(file, values, force);
   let backup: string | undefined;
   if ((await conflictingKeys(file, values)).length > 0) {
-    backup = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    backup = `${file}.bak-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
     await copyFile(file, backup);
     await chmod(backup, 0o600);
   }
