@@ -51,6 +51,7 @@ async function roleFake() {
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  process.on('message', (m) => m.cmd === 'exit' && process.exit(0));
   process.send({ ready: true, port: server.address().port });
 }
 
@@ -91,6 +92,7 @@ async function roleServer(kind, fakePort) {
   const sut = kind === 'bridge' ? await roleBridge(fakePort) : await roleFloor(fakePort);
   let cpu = process.cpuUsage();
   process.on('message', (m) => {
+    if (m.cmd === 'exit') process.exit(0);
     if (m.cmd === 'mark') cpu = process.cpuUsage();
     if (m.cmd === 'stats') {
       const d = process.cpuUsage(cpu);
@@ -105,7 +107,9 @@ async function roleServer(kind, fakePort) {
 // ---------------------------------------------------------------------------------------
 
 function startChild(args) {
-  const child = fork(self, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each child (bridge, floor, fake) there.
+  const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(self, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const ready = new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
@@ -193,7 +197,7 @@ async function runStep(kind, calls, seconds, rate, fakePort) {
   for (const t of timers) clearInterval(t);
   for (const ws of sockets) ws.close();
   await new Promise((r) => setTimeout(r, 300));
-  server.child.kill();
+  server.child.send({ cmd: 'exit' });
   void measuring;
   latencies.sort((a, b) => a - b);
   return {
@@ -293,7 +297,7 @@ async function main() {
     const b = rows.at(-1);
     console.log(`ratio   ${String(calls).padStart(5)}  bridge/floor: p50 ${(b.p50 / f.p50).toFixed(2)}x, p99 ${(b.p99 / f.p99).toFixed(2)}x, CPU ${(b.cpuPct / f.cpuPct).toFixed(2)}x`);
   }
-  fake.child.kill();
+  fake.child.send({ cmd: 'exit' });
   const holding = rows.filter((r) => r.kind === 'bridge' && r.lost === 0 && r.p99 <= 5).map((r) => r.calls);
   console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`highest N with 0 frames lost and p99 ≤ 5 ms: ${holding.length ? Math.max(...holding) : 'none'} (of ${steps.join(', ')})`);
