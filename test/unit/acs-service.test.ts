@@ -2,10 +2,13 @@
  * The real @azure/arm-communication SDK against the loopback ARM fake: the create runs
  * through checkNameAvailability, PUT and Azure-AsyncOperation polling; failures map to codes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAcsService, type AcsServiceOptions } from '../../src/acs/service.js';
 import { startFakeArm, type FakeArm } from '../helpers/fake-arm.js';
 import { testCert, type TestCert } from '../helpers/tls.js';
+
+// The Azure pipeline honours HTTPS_PROXY even for loopback; keep these requests direct.
+vi.stubEnv('NO_PROXY', '127.0.0.1,localhost');
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 let cert: TestCert;

@@ -4,11 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { IdentityAuth } from '../../src/identity/auth.js';
 import { openIdentityService } from '../../src/identity/service.js';
 import { startFakeAcsIdentity, type FakeAcsIdentity } from '../helpers/fake-acs-identity.js';
 import { testCert, type TestCert } from '../helpers/tls.js';
+
+// The Azure pipeline honours HTTPS_PROXY even for loopback; keep these requests direct.
+vi.stubEnv('NO_PROXY', '127.0.0.1,localhost');
 
 let cert: TestCert;
 let fake: FakeAcsIdentity;
