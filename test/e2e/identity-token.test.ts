@@ -92,7 +92,7 @@ describe('identity and token against the ACS fake (built CLI)', () => {
     const wrong = randomBytes(32).toString('base64');
     const cs = `endpoint=${fake.endpoint};accesskey=${wrong}`;
     for (const json of [false, true]) {
-      const r = await voicectl(['token', 'issue', '--scope', 'voip', ...(json ? ['--json'] : [])], { AZURE_COMMUNICATION_CONNECTION_STRING: cs });
+      const r = await voicectl(['token', 'issue', '--scope', 'voip', ...(json ? ['--json'] : ['--verbose'])], { AZURE_COMMUNICATION_CONNECTION_STRING: cs });
       expect(r.code).toBe(1);
       const all = r.stdout + r.stderr;
       expect(all).toContain('the access key in the connection string was rejected');

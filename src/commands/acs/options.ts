@@ -1,5 +1,5 @@
 /** Flags shared by `acs create|show|keys` (commander only; resolved in src/acs/settings.ts). */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 
 /** Add --name, --resource-group, --subscription and --arm-endpoint. */
 export function addArmOptions(cmd: Command): Command {
@@ -7,11 +7,9 @@ export function addArmOptions(cmd: Command): Command {
     .requiredOption('-n, --name <name>', 'Communication Services resource name (global: becomes <name>.<region>.communication.azure.com)')
     .requiredOption('-g, --resource-group <rg>', 'resource group (must exist)')
     .option('--subscription <id>', 'subscription id (default: AZURE_SUBSCRIPTION_ID from the environment or .env)')
-    .addOption(
-      new Option('--arm-endpoint <url>', 'Azure Resource Manager endpoint, for sovereign clouds (e.g. https://management.chinacloudapi.cn)').default(
-        undefined,
-        'https://management.azure.com',
-      ),
+    .option(
+      '--arm-endpoint <url>',
+      'Azure Resource Manager endpoint (default https://management.azure.com; sovereign clouds, e.g. https://management.chinacloudapi.cn)',
     );
 }
 
