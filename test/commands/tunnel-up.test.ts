@@ -400,3 +400,32 @@ describe('tunnel up: flags', () => {
     expect(h.stdout.text).toContain('Ctrl-C stops the tool and exits 130');
   });
 });
+
+describe('tunnel up: --write-env creates the file', () => {
+  it('./.env absent: created with only CALLBACK_URI_HOST, mode 0600', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'voicectl-writeenv-'));
+    const h = startCli(['tunnel', 'up', '--provider', 'cloudflared', '--write-env', '--no-probe', '--json'], {
+      cwd,
+      env: { PATH, HOME: cwd, FAKE_TUNNEL_DELAY_MS: '5' },
+    });
+    await until('env', () => hasEvent(h, 'tunnel.env'), h);
+    const file = path.join(cwd, '.env');
+    expect(events(h)[1]).toMatchObject({ type: 'tunnel.env', path: file, created: true });
+    expect(await readFile(file, 'utf8')).toBe(`CALLBACK_URI_HOST=${QUICK}\n`);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
+  });
+
+  it('--env-file naming a file not there yet: --write-env creates it', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'voicectl-writeenv-'));
+    const h = startCli(['--env-file', 'voice.env', 'tunnel', 'up', '--provider', 'cloudflared', '--write-env', '--no-probe', '--json'], {
+      cwd,
+      env: { PATH, HOME: cwd, FAKE_TUNNEL_DELAY_MS: '5' },
+    });
+    await until('env', () => hasEvent(h, 'tunnel.env'), h);
+    expect(await readFile(path.join(cwd, 'voice.env'), 'utf8')).toBe(`CALLBACK_URI_HOST=${QUICK}\n`);
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
+  });
+});

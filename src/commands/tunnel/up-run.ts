@@ -3,8 +3,10 @@
  * it, update the env file, probe the public WebSocket, then stay in the foreground until
  * Ctrl-C / SIGTERM (exit 130 / 0) or the tool dies (exit 1 with its last error lines).
  */
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandContext } from '../../cli/context.js';
+import type { Config } from '../../config/load.js';
 import type { Output } from '../../cli/output.js';
 import { CancelledError, UserError } from '../../core/errors.js';
 import { registerSecret } from '../../core/redact.js';
@@ -15,15 +17,15 @@ import type { TunnelUpCliOptions } from './up.js';
 /** Run `voicectl tunnel up` with parsed options. Resolves on a clean stop (SIGTERM). */
 export async function runTunnelUp(ctx: CommandContext, opts: TunnelUpCliOptions): Promise<void> {
   const output = ctx.output({ json: opts.json });
-  const config = await ctx.config();
-  const [{ startTunnel }, { setEnvFileValues }] = await Promise.all([
+  const [config, { startTunnel }, { setEnvFileValues }] = await Promise.all([
+    loadConfigUnlessCreating(ctx, opts),
     import('../../tunnel/up.js'),
     import('../../config/env-file.js'),
   ]);
 
   // The child's environment: ours, plus an authtoken kept in .env (never on its argv).
   const childEnv: Record<string, string | undefined> = { ...ctx.io.env };
-  const authtoken = config.get('NGROK_AUTHTOKEN');
+  const authtoken = config?.get('NGROK_AUTHTOKEN');
   if (authtoken) {
     registerSecret(authtoken);
     childEnv.NGROK_AUTHTOKEN = authtoken;
@@ -87,6 +89,22 @@ export async function runTunnelUp(ctx: CommandContext, opts: TunnelUpCliOptions)
   } finally {
     removeSignal();
   }
+}
+
+/**
+ * The configuration, except when `--env-file` names a file that does not exist yet and
+ * `--write-env` is about to create it (then there is nothing to read: undefined).
+ */
+async function loadConfigUnlessCreating(ctx: CommandContext, opts: TunnelUpCliOptions): Promise<Config | undefined> {
+  const envFile = ctx.globals().envFile;
+  if (opts.writeEnv === true && envFile) {
+    const exists = await access(path.resolve(ctx.io.cwd, envFile)).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return undefined;
+  }
+  return ctx.config();
 }
 
 /** The tool's warnings and errors go to stderr; everything else only with --verbose. */
