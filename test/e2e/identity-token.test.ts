@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAcsIdentity, type FakeAcsIdentity } from '../helpers/fake-acs-identity.js';
+import { writeFakeAz } from '../helpers/fake-arm.js';
 import { testCert, type TestCert } from '../helpers/tls.js';
 
 const run = promisify(execFile);
@@ -34,7 +35,7 @@ async function voicectl(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(async () => {
   cert = await testCert();
-  fake = await startFakeAcsIdentity(cert);
+  fake = await startFakeAcsIdentity(cert, { bearerToken: 'entra-acs-token' });
   cwd = await mkdtemp(path.join(os.tmpdir(), 'voicectl-e2e-id-'));
   // The connection string comes from ./.env, as in the setups voicectl replaces.
   await writeFile(path.join(cwd, '.env'), `AZURE_COMMUNICATION_CONNECTION_STRING="${fake.connectionString}"\n`);
@@ -100,6 +101,19 @@ describe('identity and token against the ACS fake (built CLI)', () => {
       expect(r.ms).toBeLessThan(10_000);
       if (json) expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'VOICECTL_ACS_AUTH_FAILED' } });
     }
+  });
+
+  it('--endpoint signs in with Entra ID (DefaultAzureCredential via az login)', async () => {
+    const az = await writeFakeAz({ token: 'entra-acs-token', expectResource: 'https://communication.azure.com/' });
+    const r = await voicectl(['identity', 'create', '--endpoint', fake.endpoint, '--json'], {
+      PATH: `${az}:${process.env.PATH ?? ''}`,
+      AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential',
+      AZURE_COMMUNICATION_CONNECTION_STRING: '',
+    });
+    expect(r.code).toBe(0);
+    const { userId } = JSON.parse(r.stdout) as { userId: string };
+    expect(fake.users.has(userId)).toBe(true);
+    expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer entra-acs-token');
   });
 
   it('a malformed connection string: exit 2, nothing of it printed', async () => {
