@@ -1,5 +1,6 @@
 /** `voicectl token twilio` in-process: the token is verified with the secret (HS256) and decoded. */
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
@@ -35,6 +36,13 @@ describe('token twilio', () => {
       identity: 'alice',
       voice: { incoming: { allow: true }, outgoing: { application_sid: APP } },
     });
+  });
+
+  it('loads only the AccessToken module of the twilio package, not its REST client', async () => {
+    await runVoicectl(['token', 'twilio', '--identity', 'alice', '--app-sid', APP], { env: ENV, cwd: os.tmpdir() });
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/twilio/'));
+    expect(loaded.some((k) => k.endsWith('/twilio/lib/jwt/AccessToken.js'))).toBe(true);
+    expect(loaded.filter((k) => /\/twilio\/lib\/(index|rest\/|base\/|webhooks)/.test(k))).toEqual([]);
   });
 
   it('rejects a token checked with another secret', async () => {
