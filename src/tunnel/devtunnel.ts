@@ -65,7 +65,9 @@ export function devtunnelSetupArgs(tunnelId: string, port: number): string[][] {
 export async function prepareDevtunnel(run: RunTool, o: { port: number; tunnelId?: string }): Promise<{ username?: string }> {
   const show = await run(DEVTUNNEL_USER_SHOW);
   const user = show.exitCode === 0 ? parseUserShow(show.stdout) : { loggedIn: false };
-  if (!user.loggedIn) throw loginRequired();
+  if (!user.loggedIn) {
+    throw loginRequired(show.exitCode === 0 ? undefined : `\`devtunnel user show\` exited with code ${show.exitCode}: ${lastLines(`${show.stderr}\n${show.stdout}`) || 'no output'}`);
+  }
   if (o.tunnelId) {
     for (const args of devtunnelSetupArgs(o.tunnelId, o.port)) {
       const r = await run(args);
@@ -86,8 +88,8 @@ export async function prepareDevtunnel(run: RunTool, o: { port: number; tunnelId
   return user.username ? { username: user.username } : {};
 }
 
-function loginRequired(): UsageError {
-  return new UsageError('devtunnel is not logged in.', {
+function loginRequired(detail?: string): UsageError {
+  return new UsageError(detail ? `devtunnel is not logged in (${detail}).` : 'devtunnel is not logged in.', {
     code: 'VOICECTL_TUNNEL_LOGIN_REQUIRED',
     hint: `Log in once with \`${DEVTUNNEL_LOGIN_COMMAND}\` (device code; -g for GitHub), then run voicectl tunnel up again.`,
   });

@@ -159,11 +159,14 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
         continue;
       }
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        const t = setTimeout(resolve, Math.max(10, Math.min(pollMs, deadline - Date.now())));
-        t.unref();
+        const done = (): void => {
+          clearTimeout(timer);
+          wake = () => {};
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(10, Math.min(pollMs, deadline - Date.now())));
+        wake = done;
       });
-      wake = () => {};
     }
   } catch (err) {
     await stop();

@@ -117,6 +117,13 @@ describe('prepareDevtunnel', () => {
     expect(calls).toEqual([['user', 'show', '--json', '--nologo']]);
   });
 
+  it('`user show` failing: still a login problem, with what devtunnel said', async () => {
+    const { run } = runner({ 'user show': { exitCode: 1, stderr: 'The access token is expired.' } });
+    const err = (await prepareDevtunnel(run, { port: 8000 }).catch((e: unknown) => e)) as UsageError;
+    expect(err.code).toBe('VOICECTL_TUNNEL_LOGIN_REQUIRED');
+    expect(err.message).toBe('devtunnel is not logged in (`devtunnel user show` exited with code 1: The access token is expired.).');
+  });
+
   it('a temporary tunnel only checks the login', async () => {
     const { run, calls } = runner({ 'user show': loggedIn });
     expect(await prepareDevtunnel(run, { port: 8000 })).toEqual({ username: 'ada@example.com' });
