@@ -132,6 +132,9 @@ async function runStep(kind, calls, seconds, rate, fakePort) {
   const frameBytes = (rate / 50) * 2;
   const pattern = Buffer.alloc(frameBytes);
   for (let i = 16; i < frameBytes; i += 2) pattern.writeInt16LE(Math.round(8000 * Math.sin(i / 7)), i);
+  const markerMode = rate !== 24000;
+  const markerB64 = Buffer.alloc(frameBytes).fill(Buffer.from([0x20, 0x4e])).toString('base64'); // 20000 LE
+  const silenceB64 = Buffer.alloc(frameBytes).toString('base64');
   const meta = JSON.stringify({ kind: 'AudioMetadata', audioMetadata: { subscriptionId: 'bench', encoding: 'PCM', sampleRate: rate, channels: 1, length: frameBytes } });
 
   let measuring = false;
@@ -151,10 +154,29 @@ async function runStep(kind, calls, seconds, rate, fakePort) {
         const ws = new WebSocket(url, { perMessageDeflate: false, headers: { 'x-ms-call-connection-id': `bench-${c}` } });
         sockets.push(ws);
         ws.on('error', reject);
+        // 24 kHz: (call, seq, send time) ride in the first 16 bytes, which pass through bit-exact.
+        // 16 kHz: resampling changes every sample, so every 5th frame is a loud marker frame
+        // (all samples 20000, the rest silence) and its arrival is matched to its send time.
+        const markers = [];
+        let inMarker = false;
         ws.on('message', (data) => {
           const text = data.toString();
           const i = text.indexOf('"data":"');
           if (i < 0) return;
+          if (markerMode) {
+            const pcm = Buffer.from(text.slice(i + 8, text.indexOf('"', i + 8)), 'base64');
+            let loud = false;
+            for (let k = 0; k + 1 < pcm.length; k += 8) if (pcm.readInt16LE(k) > 10000) { loud = true; break; }
+            if (loud && !inMarker) {
+              const sentAt = markers.shift();
+              if (sentAt >= measureStart && sentAt < measureEnd) {
+                receivedInWindow++;
+                latencies.push(performance.now() - sentAt);
+              }
+            }
+            inMarker = loud;
+            return;
+          }
           const head = Buffer.from(text.slice(i + 8, i + 8 + 24), 'base64');
           const seq = head.readUInt32LE(4);
           const sentAt = head.readDoubleLE(8);
@@ -173,11 +195,22 @@ async function runStep(kind, calls, seconds, rate, fakePort) {
           frame.writeUInt32LE(c, 0);
           const tick = () => {
             if (ws.readyState !== 1) return;
-            frame.writeUInt32LE(seq++, 4);
             const now = performance.now();
-            frame.writeDoubleLE(now, 8);
-            if (now >= measureStart && now < measureEnd) sentInWindow++;
-            ws.send(`{"kind":"AudioData","audioData":{"timestamp":"${new Date().toISOString()}","participantRawID":"8:acs:bench","data":"${frame.toString('base64')}","silent":false}}`);
+            let data;
+            if (markerMode) {
+              const marker = seq++ % 5 === 0;
+              if (marker) {
+                markers.push(now);
+                if (now >= measureStart && now < measureEnd) sentInWindow++;
+              }
+              data = marker ? markerB64 : silenceB64;
+            } else {
+              frame.writeUInt32LE(seq++, 4);
+              frame.writeDoubleLE(now, 8);
+              if (now >= measureStart && now < measureEnd) sentInWindow++;
+              data = frame.toString('base64');
+            }
+            ws.send(`{"kind":"AudioData","audioData":{"timestamp":"${new Date().toISOString()}","participantRawID":"8:acs:bench","data":"${data}","silent":false}}`);
           };
           setTimeout(() => timers.push(setInterval(tick, 20)), Math.random() * 20);
           resolve();
@@ -280,6 +313,7 @@ async function main() {
   const { port: fakePort } = await fake.ready;
   console.log(`\nload average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
   console.log(`load: ${seconds} s per step after 1 s warm-up, ${rate} Hz PCM16, 50 frames/s each way per call, loopback, ${process.version}`);
+  if (rate !== 24000) console.log('16 kHz: latency and loss are measured on marker frames (every 5th frame), not on every frame');
   console.log('impl    calls   sent     lost  p50 ms  p99 ms  max ms  CPU %core  CPU/call %  RSS MB  RSS/call KB');
   const rows = [];
   for (const calls of steps) {
