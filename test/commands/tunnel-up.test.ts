@@ -160,7 +160,7 @@ describe('tunnel up: cloudflared', () => {
   });
 
   it('QUIC blocked: after --timeout, exit 1 naming --cloudflared-protocol http2; with it the tunnel comes up', async () => {
-    const { h, pidFile } = up(['--port', String(closedPort), '--timeout', '0.5', '--json'], { FAKE_CLOUDFLARED: 'quic-blocked' });
+    const { h, pidFile } = up(['--port', String(closedPort), '--timeout', '2', '--json'], { FAKE_CLOUDFLARED: 'quic-blocked' });
     expect(await h.done).toBe(1);
     expect(events(h).at(-1)).toMatchObject({
       ok: false,
