@@ -59,8 +59,16 @@ describe('promptValue on a terminal', () => {
   it('reads the answer from the command stdin and draws the prompt on its stderr', async () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
     let drawn = '';
+    let answered = false;
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
-    stderr.on('data', (c: Buffer) => (drawn += c.toString()));
+    stderr.on('data', (c: Buffer) => {
+      drawn += c.toString();
+      // answer once the prompt is on screen, as a person would
+      if (!answered && drawn.includes('ARI user?')) {
+        answered = true;
+        setTimeout(() => stdin.write('asterisk\n'), 20);
+      }
+    });
     const stdoutWrites: string[] = [];
     const ttyIo: Io = {
       stdin,
@@ -71,7 +79,6 @@ describe('promptValue on a terminal', () => {
       onSignal: () => () => {},
     };
     const answer = promptValue(ttyIo, { message: 'ARI user?', what: 'ARI user', flag: '--user' });
-    setTimeout(() => stdin.write('asterisk\n'), 50);
     expect(await answer).toBe('asterisk');
     expect(drawn).toContain('ARI user?');
     expect(stdoutWrites).toEqual([]);
