@@ -327,7 +327,7 @@ describe('tunnel up: tool selection', () => {
 describe('tunnel up: the probe step', () => {
   let server: http.Server;
   let port: number;
-  let mode: 'ok' | 'private' = 'ok';
+  let mode: 'ok' | 'private' | 'token' = 'ok';
   beforeAll(async () => {
     server = http.createServer((_req, res) => {
       res.statusCode = 404;
@@ -337,6 +337,10 @@ describe('tunnel up: the probe step', () => {
     server.on('upgrade', (req, socket, head) => {
       if (req.url !== '/ws/media') {
         socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      if (mode === 'token' && req.headers.authorization !== 'Bearer media-secret-123') {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       if (mode === 'private') {
@@ -364,6 +368,27 @@ describe('tunnel up: the probe step', () => {
     });
     h.signal('SIGINT');
     expect(await h.done).toBe(130);
+  });
+
+  it('a bridge that requires VOICECTL_MEDIA_TOKEN: the probe sends it (as Bearer), never prints it', async () => {
+    mode = 'token';
+    const { h } = up(['--port', String(port), '--probe-url', `ws://127.0.0.1:${port}/ws/media`, '--probe-hold', '0.1', '--json', '--verbose'], {
+      VOICECTL_MEDIA_TOKEN: 'media-secret-123',
+    });
+    await until('probe', () => hasEvent(h, 'tunnel.probe'), h);
+    expect(events(h).find((e) => e.type === 'tunnel.probe')).toMatchObject({ verdict: 'ok', ok: true });
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
+    expect(h.stdout.text + h.stderr.text).not.toContain('media-secret-123');
+  });
+
+  it('the same bridge without the token configured: the probe reports the 401', async () => {
+    mode = 'token';
+    const { h } = up(['--port', String(port), '--probe-url', `ws://127.0.0.1:${port}/ws/media`, '--probe-hold', '0.1', '--json']);
+    await until('probe', () => hasEvent(h, 'tunnel.probe'), h);
+    expect(events(h).find((e) => e.type === 'tunnel.probe')).toMatchObject({ verdict: 'http_unauthorized', ok: false });
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
   });
 
   it('a sign-in redirect (private dev tunnel): the verdict and its hint are reported, the tunnel stays up', async () => {

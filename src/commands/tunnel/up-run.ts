@@ -71,7 +71,7 @@ export async function runTunnelUp(ctx: CommandContext, opts: TunnelUpCliOptions)
       output.info(`${edit.created ? 'Created' : 'Updated'} ${edit.path}: CALLBACK_URI_HOST=${callbackUriHost}`);
     }
 
-    if (opts.probe && !received) await probeStep(output, opts, tunnel, abort.signal);
+    if (opts.probe && !received) await probeStep(output, opts, tunnel, abort.signal, config?.get('VOICECTL_MEDIA_TOKEN'));
 
     if (!received) {
       output.info(`Tunnel up. Press Ctrl-C to stop ${provider}.`);
@@ -121,7 +121,11 @@ function printReady(output: Output, t: RunningTunnel): void {
   output.print(`  CALLBACK_URI_HOST   ${t.callbackUriHost}`);
 }
 
-async function probeStep(output: Output, opts: TunnelUpCliOptions, t: RunningTunnel, signal: AbortSignal): Promise<void> {
+/**
+ * Probe the public media WebSocket when the bridge listens. A configured VOICECTL_MEDIA_TOKEN is
+ * sent as `Authorization: Bearer` (the bridge accepts it like `?token=`; never printed).
+ */
+async function probeStep(output: Output, opts: TunnelUpCliOptions, t: RunningTunnel, signal: AbortSignal, mediaToken?: string): Promise<void> {
   const { isListening } = await import('../../tunnel/local-port.js');
   if (!(await isListening(opts.port))) {
     const hint = `Start the bridge first: voicectl bridge --listen ${opts.port}, then probe with voicectl ws-probe ${t.wssUrl}`;
@@ -139,7 +143,11 @@ async function probeStep(output: Output, opts: TunnelUpCliOptions, t: RunningTun
   let report;
   let attempts;
   try {
-    ({ report, attempts } = await probeUntilSettled(() => probeWebSocket(target, { holdMs: Math.round(opts.probeHold * 1000), signal }), {
+    ({ report, attempts } = await probeUntilSettled(() => probeWebSocket(target, {
+          holdMs: Math.round(opts.probeHold * 1000),
+          signal,
+          ...(mediaToken ? { headers: { Authorization: `Bearer ${mediaToken}` } } : {}),
+        }), {
       signal,
       onRetry: (attempt, verdict, delayMs) =>
         output.info(`probe ${verdict}: a new tunnel can take a few seconds to be reachable; probing again in ${delayMs / 1000} s (attempt ${attempt})…`),
