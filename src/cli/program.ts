@@ -4,7 +4,7 @@
  * can run `main(argv)` in-process.
  */
 import { Command, Option } from 'commander';
-import { COMMANDS } from '../commands/index.js';
+import { COMMANDS, invokedCommand } from '../commands/index.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import type { Io } from './io.js';
 import { voicectlVersion } from './version.js';
@@ -19,8 +19,12 @@ Exit codes:
 Configuration: flag > environment > env file (--env-file, default ./.env) > default.
 Run \`voicectl scaffold env\` to write a commented .env with every variable voicectl reads.`;
 
-/** Build the program for one run. */
-export function createProgram(io: Io): { program: Command; ctx: CommandContext } {
+/**
+ * Build the program for one run of `argv`. Only the invoked command's definition is
+ * loaded; every other command is a name + summary stub for the root help and for
+ * "did you mean" suggestions.
+ */
+export async function createProgram(io: Io, argv: readonly string[]): Promise<{ program: Command; ctx: CommandContext }> {
   const program = new Command('voicectl');
   const ctx = createContext(io, () => program.opts<GlobalOptions>());
 
@@ -40,7 +44,11 @@ export function createProgram(io: Io): { program: Command; ctx: CommandContext }
       root.setOptionValue('noInput', o.input === false);
     });
 
-  for (const factory of COMMANDS) program.addCommand(factory(ctx));
+  const invoked = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    const command = entry === invoked ? (await entry.load())(ctx) : new Command(entry.name);
+    program.addCommand(command.summary(entry.summary));
+  }
   applyEverywhere(program, io);
   return { program, ctx };
 }

@@ -25,7 +25,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   try {
-    const { program } = createProgram(io);
+    const { program } = await createProgram(io, argv);
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/commands/index.js';
+import { COMMANDS, invokedCommand } from '../../src/commands/index.js';
 import { createContext } from '../../src/cli/context.js';
 import { voicectlVersion } from '../../src/cli/version.js';
 import { runVoicectl, startCli } from '../helpers/run-cli.js';
@@ -8,10 +8,36 @@ describe('voicectl (root)', () => {
   it('--help lists every command and the exit codes, on stdout, exit 0', async () => {
     const r = await runVoicectl(['--help']);
     expect(r.code).toBe(0);
-    const names = COMMANDS.map((f) => f(createContext(startCli(['--version']).io, () => ({}))).name());
-    for (const name of names) expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const entry of COMMANDS) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${entry.name}\\b.*${entry.summary.slice(0, 20)}`, 'm'));
+    }
     expect(r.stdout).toContain('130  interrupted');
     expect(r.stderr).toBe('');
+  });
+
+  it('every table entry loads a factory whose command has that name and its own help', async () => {
+    const ctx = createContext(startCli(['--version']).io, () => ({}));
+    for (const entry of COMMANDS) {
+      const command = (await entry.load())(ctx);
+      expect(command.name()).toBe(entry.name);
+      expect(command.description().length).toBeGreaterThan(10);
+    }
+  });
+
+  it.each([
+    [['bridge', '--listen', '8000'], 'bridge'],
+    [['--env-file', 'bridge', 'token', 'issue'], 'token'],
+    [['--verbose', 'help', 'ari'], 'ari'],
+    [['--help'], undefined],
+    [['brige'], undefined],
+  ])('invokedCommand(%j) is %s', (argv, expected) => {
+    expect(invokedCommand(argv)?.name).toBe(expected);
+  });
+
+  it('subcommand help is complete: voicectl token --help lists its verbs', async () => {
+    const r = await runVoicectl(['token', '--help']);
+    expect(r.code).toBe(0);
+    for (const verb of ['issue', 'revoke', 'twilio']) expect(r.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
   });
 
   it('--version prints the package version', async () => {
