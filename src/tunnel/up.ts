@@ -173,6 +173,8 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
     throw err;
   }
 
+  // A failure noted while connecting (e.g. QUIC retries before a fallback) no longer explains a later exit.
+  noted = undefined;
   let stopping = false;
   const exited = child.exited.then(async (e): Promise<TunnelExit> => {
     if (!stopping) await launch.cleanup?.();
