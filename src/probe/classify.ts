@@ -204,7 +204,7 @@ export function classifyUpgradeResponse(res: UpgradeAnswer, ctx: ClassifyContext
     return {
       verdict: 'http_unauthorized',
       message: `${what}: the server refused the upgrade without valid credentials${challenge ? ` (WWW-Authenticate: ${challenge})` : ''}.`,
-      hint: "The server (or a proxy in front of it) requires auth: ACS sends no custom headers, so accept the media WebSocket without auth (or with a token in the URL query). To test with credentials add --header 'Authorization: …'.",
+      hint: "The server (or a proxy in front of it) requires auth: ACS sends no custom headers, so accept the media WebSocket without auth (or with a token in the URL query). To test with credentials add --header 'Authorization: Bearer <token>'.",
     };
   }
   if (status === 404) {

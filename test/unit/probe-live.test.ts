@@ -234,6 +234,8 @@ describe('probeWebSocket: HTTP answers', () => {
     expect(r.verdict).toBe('http_unauthorized');
     expect(r.phases.upgrade!.headers!.wwwAuthenticate).toBe('Bearer realm="media"');
     expect(r.hint).toContain('ACS sends no custom headers');
+    // the hint goes through redact(): its example header must come out whole
+    expect(r.hint).toContain("--header 'Authorization: Bearer <token>'");
   });
 
   it('http_unauthorized: a 403 without tunnel marks', async () => {
