@@ -54,8 +54,8 @@ export interface CallAutomationOptions {
   maxBodyBytes?: number;
   /** Longest long-poll of `GET /api/calls/…` in ms (default 25 000). */
   maxWaitMs?: number;
-  /** Call ids (tests); default random UUIDs. */
-  newCallId?: () => string;
+  /** Callback ids (tests); default random UUIDs. */
+  newCallbackId?: () => string;
 }
 
 /** What the bridge mounts. */
@@ -94,7 +94,7 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
   const report = (e: CallEventRecord): void => {
     const { seq: _seq, type, ...data } = e;
     options.onEvent?.(type, data as Record<string, unknown>);
-    const id = e.callConnectionId ?? e.callId;
+    const id = e.callConnectionId ?? e.callbackId;
     const quiet = e.type === 'media.started' || e.type === 'media.stopped' || e.type === 'call.connected';
     const extra = e.diagnosis
       ? ` — ${diagnosisLine({ cause: e.cause ?? '', diagnosis: e.diagnosis, fix: e.fix ?? '' })}`
@@ -116,7 +116,7 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
     log,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxWaitMs: options.maxWaitMs ?? 25_000,
-    ...(options.newCallId ? { newCallId: options.newCallId } : {}),
+    ...(options.newCallbackId ? { newCallbackId: options.newCallbackId } : {}),
   };
 
   const result: CallAutomation = {

@@ -1,6 +1,6 @@
 /**
  * `voicectl call`: ask ACS to place a call with media streaming to the bridge, then follow the
- * call's events from the running bridge (`GET /api/calls/<callId>/<token>`, long-poll) until a
+ * call's events from the running bridge (`GET /api/calls/<callbackId>/<token>`, long-poll) until a
  * verdict: connected and media started, or the step that failed and why.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,12 +33,12 @@ export interface PlaceCallOptions {
   /** Progress: `call.placed` and each event the bridge recorded. */
   onEvent?: (event: { type: string } & Record<string, unknown>) => void;
   signal?: AbortSignal;
-  newCallId?: () => string;
+  newCallbackId?: () => string;
 }
 
 /** The outcome of {@link placeCall}. */
 export interface PlaceCallResult {
-  callId: string;
+  callbackId: string;
   callConnectionId: string | undefined;
   verdict: CallVerdict;
   events: CallEventRecord[];
@@ -62,10 +62,10 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
   const conn = parseConnectionString(o.connectionString);
   const host = publicHost(o.bridgeUrl, '--bridge-url');
   const secrets = deriveSecrets(conn.accessKey);
-  const callId = (o.newCallId ?? randomUUID)();
-  const token = secrets.callToken(callId);
+  const callbackId = (o.newCallbackId ?? randomUUID)();
+  const token = secrets.callToken(callbackId);
   const followBase = (o.followUrl ?? `https://${host}`).replace(/\/+$/, '');
-  const stateUrl = `${followBase}${CALLS_PREFIX}${encodeURIComponent(callId)}/${token}`;
+  const stateUrl = `${followBase}${CALLS_PREFIX}${encodeURIComponent(callbackId)}/${token}`;
   const doFetch = o.fetch ?? fetch;
 
   const poll = async (since: number, waitMs: number): Promise<CallStateResponse> => {
@@ -111,7 +111,7 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
       o.target.kind === 'acsUser'
         ? { targetParticipant: { communicationUserId: o.target.communicationUserId } }
         : { targetParticipant: { phoneNumber: o.target.phoneNumber }, sourceCallIdNumber: { phoneNumber: o.target.from } };
-    const result = await createClient(o.connectionString, o.clientOptions).createCall(invite, callbackUrl(host, callId, token), {
+    const result = await createClient(o.connectionString, o.clientOptions).createCall(invite, callbackUrl(host, callbackId, token), {
       mediaStreamingOptions: mediaStreamingOptions(mediaTransportUrl(host, o.mediaPath, o.mediaToken)),
       operationContext: PLACE_CONTEXT,
       ...(o.signal ? { abortSignal: o.signal } : {}),
@@ -126,7 +126,7 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
       cause: err,
     });
   }
-  o.onEvent?.({ type: 'call.placed', callId, callConnectionId, target: redact(targetId(o.target)) });
+  o.onEvent?.({ type: 'call.placed', callbackId, callConnectionId, target: redact(targetId(o.target)) });
 
   const events: CallEventRecord[] = [];
   const deadline = Date.now() + o.timeoutMs;
@@ -142,9 +142,9 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
     since = r.next;
     callConnectionId ??= r.call.callConnectionId;
     const verdict = r.call.verdict ?? verdictOf(events);
-    if (verdict) return { callId, callConnectionId, verdict, events };
+    if (verdict) return { callbackId, callConnectionId, verdict, events };
   }
-  return { callId, callConnectionId, verdict: timeoutVerdict(events, o.timeoutMs, host), events };
+  return { callbackId, callConnectionId, verdict: timeoutVerdict(events, o.timeoutMs, host), events };
 }
 
 function targetId(t: CallTarget): string {

@@ -1,8 +1,8 @@
 /**
  * The bridge's Call Automation HTTP handlers:
  * - `POST /api/incomingCall?code=<secret>`: Event Grid deliveries (validation handshake, IncomingCall);
- * - `POST /api/callbacks/<callId>/<token>`: Call Automation callbacks (CloudEvents array);
- * - `GET /api/calls/<callId>/<token>?since=<n>&waitMs=<ms>`: a call's state and events (long-poll),
+ * - `POST /api/callbacks/<callbackId>/<token>`: Call Automation callbacks (CloudEvents array);
+ * - `GET /api/calls/<callbackId>/<token>?since=<n>&waitMs=<ms>`: a call's state and events (long-poll),
  *   what `voicectl call` follows.
  * Unauthenticated requests get 401 and change nothing; malformed bodies get 400 and change nothing.
  */
@@ -39,7 +39,7 @@ export interface RouteDeps {
   log: (line: string) => void;
   maxBodyBytes: number;
   maxWaitMs: number;
-  newCallId?: () => string;
+  newCallbackId?: () => string;
 }
 
 /** Read and parse a body, answering 413/400 itself; undefined when it did. */
@@ -83,21 +83,21 @@ export async function handleIncomingCall(deps: RouteDeps, req: IncomingMessage, 
 }
 
 async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCall' }): Promise<void> {
-  const callId = (deps.newCallId ?? randomUUID)();
-  deps.registry.ensure(callId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
-  deps.report(deps.registry.record(callId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
+  const callbackId = (deps.newCallbackId ?? randomUUID)();
+  deps.registry.ensure(callbackId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
+  deps.report(deps.registry.record(callbackId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
   const transportUrl = mediaTransportUrl(deps.host, deps.mediaPath, deps.mediaToken);
   try {
-    const result = await deps.client().answerCall(item.incomingCallContext, callbackUrl(deps.host, callId, deps.secrets.callToken(callId)), {
+    const result = await deps.client().answerCall(item.incomingCallContext, callbackUrl(deps.host, callbackId, deps.secrets.callToken(callbackId)), {
       mediaStreamingOptions: mediaStreamingOptions(transportUrl),
       operationContext: ANSWER_CONTEXT,
     });
     const id = result.callConnectionProperties.callConnectionId;
-    deps.report(deps.registry.record(callId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
+    deps.report(deps.registry.record(callbackId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
   } catch (err) {
     const f = describeSdkError(err);
     deps.report(
-      deps.registry.record(callId, {
+      deps.registry.record(callbackId, {
         type: 'answer.failed',
         ...(f.status !== undefined ? { resultCode: f.status } : {}),
         message: f.message,
@@ -107,21 +107,21 @@ async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCa
   }
 }
 
-/** Split `<prefix><callId>/<token>`; undefined when the shape is wrong. */
-function callPath(pathname: string, prefix: string): { callId: string; token: string } | undefined {
+/** Split `<prefix><callbackId>/<token>`; undefined when the shape is wrong. */
+function callPath(pathname: string, prefix: string): { callbackId: string; token: string } | undefined {
   const rest = pathname.slice(prefix.length).split('/');
   if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
   try {
-    return { callId: decodeURIComponent(rest[0]), token: rest[1] };
+    return { callbackId: decodeURIComponent(rest[0]), token: rest[1] };
   } catch {
     return undefined;
   }
 }
 
-/** `POST /api/callbacks/<callId>/<token>`. */
+/** `POST /api/callbacks/<callbackId>/<token>`. */
 export async function handleCallback(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const p = callPath(url.pathname, CALLBACKS_PREFIX);
-  if (!p || !deps.secrets.checkCallToken(p.callId, p.token)) {
+  if (!p || !deps.secrets.checkCallToken(p.callbackId, p.token)) {
     req.resume();
     return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', 'missing or wrong per-call secret');
   }
@@ -129,26 +129,26 @@ export async function handleCallback(deps: RouteDeps, req: IncomingMessage, res:
     const check = await deps.jwt(req.headers.authorization);
     if (!check.ok) {
       req.resume();
-      deps.log(`refused a callback for call ${p.callId}: ${check.reason}`);
+      deps.log(`refused a callback for call ${p.callbackId}: ${check.reason}`);
       return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', check.reason);
     }
   }
   const events = await body(req, res, deps, parseCallbackEvents);
   if (!events) return;
-  for (const ev of events) record(deps, p.callId, ev);
+  for (const ev of events) record(deps, p.callbackId, ev);
   sendJson(res, 200, { ok: true });
 }
 
-function record(deps: RouteDeps, callId: string, ev: CallbackEvent): void {
-  if (!deps.registry.get(callId)) {
-    deps.registry.ensure(callId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
+function record(deps: RouteDeps, callbackId: string, ev: CallbackEvent): void {
+  if (!deps.registry.get(callbackId)) {
+    deps.registry.ensure(callbackId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
   }
   if (!ev.name) {
-    deps.log(`acs call ${ev.callConnectionId ?? deps.registry.get(callId)?.callConnectionId ?? callId}: ${ev.acsType}`);
+    deps.log(`acs call ${ev.callConnectionId ?? deps.registry.get(callbackId)?.callConnectionId ?? callbackId}: ${ev.acsType}`);
     return;
   }
   const failure = FAILURE_EVENTS.has(ev.name);
-  const stored = deps.registry.record(callId, {
+  const stored = deps.registry.record(callbackId, {
     type: ev.name,
     acsType: ev.acsType,
     ...(ev.callConnectionId ? { callConnectionId: ev.callConnectionId } : {}),
@@ -168,27 +168,27 @@ function record(deps: RouteDeps, callId: string, ev: CallbackEvent): void {
         }
       : {}),
   });
-  const rec = deps.registry.get(callId);
+  const rec = deps.registry.get(callbackId);
   if (ev.correlationId && rec && !rec.correlationId) rec.correlationId = ev.correlationId;
   deps.report(stored);
 }
 
-/** `GET /api/calls/<callId>/<token>?since=<n>&waitMs=<ms>`. */
+/** `GET /api/calls/<callbackId>/<token>?since=<n>&waitMs=<ms>`. */
 export async function handleCallState(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const p = callPath(url.pathname, CALLS_PREFIX);
-  if (!p || !deps.secrets.checkCallToken(p.callId, p.token)) {
+  if (!p || !deps.secrets.checkCallToken(p.callbackId, p.token)) {
     return sendError(res, 401, 'VOICECTL_UNAUTHORIZED', 'missing or wrong per-call secret');
   }
   const since = Math.max(0, Number.parseInt(url.searchParams.get('since') ?? '0', 10) || 0);
   const waitMs = Math.min(deps.maxWaitMs, Math.max(0, Number.parseInt(url.searchParams.get('waitMs') ?? '0', 10) || 0));
-  const events = await deps.registry.waitForEvents(p.callId, since, waitMs);
-  const rec = deps.registry.get(p.callId);
+  const events = await deps.registry.waitForEvents(p.callbackId, since, waitMs);
+  const rec = deps.registry.get(p.callbackId);
   const all = rec?.events ?? [];
   const verdict = verdictOf(all);
   sendJson(res, 200, {
     ok: true,
     call: {
-      callId: p.callId,
+      callbackId: p.callbackId,
       known: rec !== undefined,
       direction: rec?.direction ?? 'unknown',
       callConnectionId: rec?.callConnectionId,

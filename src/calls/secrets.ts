@@ -6,8 +6,8 @@
  *   connection string both processes already hold;
  * - the Event Grid `?code=` secret: `VOICECTL_WEBHOOK_SECRET` when set, else derived from the
  *   signing key (stable across restarts, so the Event Grid subscription URL keeps working);
- * - a per-call token: `base64url(HMAC(key, "call:" + callId))`, put in the callback path
- *   `/api/callbacks/<callId>/<token>` and used to read `/api/calls/<callId>/<token>`.
+ * - a per-call token: `base64url(HMAC(key, "call:" + callbackId))`, put in the callback path
+ *   `/api/callbacks/<callbackId>/<token>` and used to read `/api/calls/<callbackId>/<token>`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
@@ -43,12 +43,12 @@ export function parseConnectionString(value: string): AcsConnection {
 export interface CallSecrets {
   /** The Event Grid `?code=` value. */
   webhookCode: string;
-  /** The per-call token for `callId`. */
-  callToken(callId: string): string;
+  /** The per-call token for `callbackId`. */
+  callToken(callbackId: string): string;
   /** Constant-time check of a presented `?code=`. */
   checkWebhookCode(presented: string | null | undefined): boolean;
   /** Constant-time check of a presented per-call token. */
-  checkCallToken(callId: string, presented: string | null | undefined): boolean;
+  checkCallToken(callbackId: string, presented: string | null | undefined): boolean;
 }
 
 function b64url(buf: Buffer): string {
@@ -72,7 +72,7 @@ export function deriveSecrets(accessKey: string, webhookSecret?: string): CallSe
   registerSecret(webhookCode);
   // Per-call tokens are not registered with the redaction helper: one per call would grow its list
   // (and the cost of every redaction) for as long as the bridge runs. They are never logged.
-  const callToken = (callId: string): string => b64url(createHmac('sha256', key).update(`call:${callId}`).digest()).slice(0, 32);
+  const callToken = (callbackId: string): string => b64url(createHmac('sha256', key).update(`call:${callbackId}`).digest()).slice(0, 32);
   return {
     webhookCode,
     callToken,

@@ -16,7 +16,16 @@ export interface CallEventRecord {
   type: CallRecordEventName;
   /** ISO 8601. */
   time: string;
-  callId: string;
+  /**
+   * voicectl's own id for this ACS call (a UUID): the `<callbackId>` in its callback URL
+   * `/api/callbacks/<callbackId>/<token>` and in `GET /api/calls/<callbackId>/<token>`. Not the
+   * bridge's media `callId` (one per media WebSocket, e.g. `c3-1a2b`).
+   */
+  callbackId: string;
+  /**
+   * ACS's call connection id, once ACS has told it. The join key with the bridge's media events:
+   * it equals `connectionId` of the media `call.started` event (the `x-ms-call-connection-id` header).
+   */
   callConnectionId?: string;
   /** ACS callback type, e.g. `MediaStreamingFailed`. */
   acsType?: string;
@@ -32,7 +41,8 @@ export interface CallEventRecord {
 
 /** What is known about one call. */
 export interface CallRecord {
-  callId: string;
+  /** voicectl's id for the call (see {@link CallEventRecord.callbackId}). */
+  callbackId: string;
   direction: 'inbound' | 'outbound' | 'unknown';
   from?: string;
   to?: string;
@@ -92,7 +102,7 @@ export function verdictOf(events: readonly Pick<CallEventRecord, 'type' | 'cause
 /** The last failure a callback reported, for `/api/health`. */
 export interface LastFailure {
   time: string;
-  callId: string;
+  callbackId: string;
   callConnectionId?: string;
   event: string;
   cause?: string;
@@ -117,19 +127,19 @@ export class CallRegistry {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The record for `callId`, if known. */
-  get(callId: string): CallRecord | undefined {
-    return this.calls.get(callId);
+  /** The record for `callbackId`, if known. */
+  get(callbackId: string): CallRecord | undefined {
+    return this.calls.get(callbackId);
   }
 
-  /** The record for `callId`, created with `init` when new. */
-  ensure(callId: string, init: Partial<Pick<CallRecord, 'direction' | 'from' | 'to'>> = {}): CallRecord {
-    let rec = this.calls.get(callId);
+  /** The record for `callbackId`, created with `init` when new. */
+  ensure(callbackId: string, init: Partial<Pick<CallRecord, 'direction' | 'from' | 'to'>> = {}): CallRecord {
+    let rec = this.calls.get(callbackId);
     if (!rec) {
-      rec = { callId, direction: init.direction ?? 'unknown', connected: false, mediaStarted: false, ended: false, failed: false, events: [] };
+      rec = { callbackId, direction: init.direction ?? 'unknown', connected: false, mediaStarted: false, ended: false, failed: false, events: [] };
       if (init.from) rec.from = init.from;
       if (init.to) rec.to = init.to;
-      this.calls.set(callId, rec);
+      this.calls.set(callbackId, rec);
       this.prune();
     }
     return rec;
@@ -146,13 +156,13 @@ export class CallRegistry {
    * Append an event to a call, update its flags and the counters, and wake the waiters.
    * @returns the stored record (with `seq` and `time`).
    */
-  record(callId: string, event: Omit<CallEventRecord, 'seq' | 'time' | 'callId'> & { diagnosisOf?: Diagnosis }): CallEventRecord {
-    const rec = this.ensure(callId);
+  record(callbackId: string, event: Omit<CallEventRecord, 'seq' | 'time' | 'callbackId'> & { diagnosisOf?: Diagnosis }): CallEventRecord {
+    const rec = this.ensure(callbackId);
     const { diagnosisOf, ...rest } = event;
     const stored: CallEventRecord = {
       seq: rec.events.length,
       time: this.now().toISOString(),
-      callId,
+      callbackId,
       ...(rec.callConnectionId ? { callConnectionId: rec.callConnectionId } : {}),
       ...rest,
       ...(diagnosisOf ? { cause: diagnosisOf.cause, diagnosis: diagnosisOf.diagnosis, fix: diagnosisOf.fix } : {}),
@@ -179,7 +189,7 @@ export class CallRegistry {
         rec.failed = true;
         this.lastFailure = {
           time: stored.time,
-          callId,
+          callbackId,
           event: stored.type,
           ...(stored.callConnectionId ? { callConnectionId: stored.callConnectionId } : {}),
           ...(stored.cause ? { cause: stored.cause } : {}),
@@ -190,7 +200,7 @@ export class CallRegistry {
       default:
         break;
     }
-    for (const wake of this.waiters.get(callId) ?? []) wake();
+    for (const wake of this.waiters.get(callbackId) ?? []) wake();
     return stored;
   }
 
@@ -198,16 +208,16 @@ export class CallRegistry {
    * Resolve once the call has more than `since` events, or after `waitMs` (long-poll).
    * @returns the events from `since` on (possibly none).
    */
-  async waitForEvents(callId: string, since: number, waitMs: number): Promise<CallEventRecord[]> {
-    const have = (): CallEventRecord[] => (this.calls.get(callId)?.events ?? []).slice(since);
+  async waitForEvents(callbackId: string, since: number, waitMs: number): Promise<CallEventRecord[]> {
+    const have = (): CallEventRecord[] => (this.calls.get(callbackId)?.events ?? []).slice(since);
     if (have().length > 0 || waitMs <= 0) return have();
     await new Promise<void>((resolve) => {
-      let set = this.waiters.get(callId);
-      if (!set) this.waiters.set(callId, (set = new Set()));
+      let set = this.waiters.get(callbackId);
+      if (!set) this.waiters.set(callbackId, (set = new Set()));
       const done = (): void => {
         clearTimeout(timer);
         set!.delete(done);
-        if (set!.size === 0) this.waiters.delete(callId);
+        if (set!.size === 0) this.waiters.delete(callbackId);
         resolve();
       };
       const timer = setTimeout(done, waitMs);

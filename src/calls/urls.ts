@@ -39,9 +39,9 @@ function hostError(what: string, message: string): UsageError {
   });
 }
 
-/** `https://<host>/api/callbacks/<callId>/<token>`. */
-export function callbackUrl(host: string, callId: string, token: string): string {
-  return `https://${host}${CALLBACKS_PREFIX}${encodeURIComponent(callId)}/${token}`;
+/** `https://<host>/api/callbacks/<callbackId>/<token>`. */
+export function callbackUrl(host: string, callbackId: string, token: string): string {
+  return `https://${host}${CALLBACKS_PREFIX}${encodeURIComponent(callbackId)}/${token}`;
 }
 
 /**

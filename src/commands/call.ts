@@ -90,7 +90,7 @@ async function runCall(ctx: CommandContext, target: string, opts: CallCommandOpt
     });
     spinner.stop();
     const v = result.verdict;
-    out.event('call.verdict', { callId: result.callId, callConnectionId: result.callConnectionId, ...v });
+    out.event('call.verdict', { callbackId: result.callbackId, callConnectionId: result.callConnectionId, ...v });
     if (!out.jsonMode) {
       out.print(v.ok ? `verdict: ok, ${v.summary}` : `verdict: FAILED, ${v.summary}`);
       if (!v.ok && v.diagnosis) out.print(`  why: ${v.diagnosis}`);

@@ -85,6 +85,11 @@ describe('voicectl call', () => {
     expect(lines[0]).toMatchObject({ target: '+14255550123', version: 1 });
     expect(lines[3]).toMatchObject({ ok: true, step: 'media', summary: 'connected and media started', callConnectionId: lines[0]!.callConnectionId });
     const [body] = creates();
+    // Every event names voicectl's id for the call as callbackId: the one in the callback URL.
+    const callbackId = new URL(body!.callbackUri).pathname.split('/')[3];
+    expect(callbackId).toMatch(/^[0-9a-f-]{36}$/);
+    for (const l of lines) expect(l).toMatchObject({ callbackId });
+    expect(lines.some((l) => 'callId' in l)).toBe(false);
     expect(body!.targets).toEqual([{ kind: 'phoneNumber', rawId: '4:+14255550123', phoneNumber: { value: '+14255550123', isAnonymous: false } }]);
     expect(body!.sourceCallerIdNumber).toEqual({ value: '+18005550199', isAnonymous: false });
     expect(body!.mediaStreamingOptions.transportUrl).toBe(`wss://${HOST}/ws/media?token=media-token-xyz`);

@@ -60,6 +60,15 @@ describe('voicectl bridge answering ACS calls', () => {
     expect(types).toEqual(expect.arrayContaining(['call.incoming', 'call.answered', 'call.connected', 'call.started', 'media.started']));
     const answer = fake.requests.find((r) => r.path === '/calling/callConnections:answer')!;
     expect((answer.json as any).mediaStreamingOptions.transportUrl).toBe(`wss://${HOST}/ws/media?token=media-token-cli`);
+    // Call Automation events name voicectl's id `callbackId` (the one in the callback URL), never
+    // `callId` (the media socket's id); callConnectionId joins them to the media call.started.
+    const answered = bridge.stdout.events().find((e) => e.type === 'call.answered')!;
+    const callbackId = new URL((answer.json as any).callbackUri).pathname.split('/')[3];
+    expect(answered).toMatchObject({ callbackId, callConnectionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(answered).not.toHaveProperty('callId');
+    const started = bridge.stdout.events().find((e) => e.type === 'call.started')!;
+    expect(started.connectionId).toBe(answered.callConnectionId);
+    expect(started.callId).not.toBe(callbackId);
     const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as any;
     expect(health.acs).toMatchObject({ answering: true, jwtValidation: true, answered: 1, active: 1 });
     expect(JSON.stringify(health)).not.toContain('media-token-cli');

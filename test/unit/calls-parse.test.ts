@@ -168,7 +168,7 @@ describe('call state', () => {
     r.record('b', { type: 'call.answered', callConnectionId: 'cb' });
     r.record('b', { type: 'media.failed', diagnosisOf: { cause: 'media-unreachable', diagnosis: 'd', fix: 'f' } });
     expect({ answered: r.answered, failed: r.failed, active: r.active }).toEqual({ answered: 2, failed: 1, active: 1 });
-    expect(r.lastFailure).toEqual({ time: '2026-01-01T00:00:00.000Z', callId: 'b', callConnectionId: 'cb', event: 'media.failed', cause: 'media-unreachable', diagnosis: 'd' });
+    expect(r.lastFailure).toEqual({ time: '2026-01-01T00:00:00.000Z', callbackId: 'b', callConnectionId: 'cb', event: 'media.failed', cause: 'media-unreachable', diagnosis: 'd' });
     r.record('a', { type: 'call.disconnected' });
     expect(r.active).toBe(0);
   });
