@@ -42,6 +42,12 @@ export function upgrade(
   o: UpgradeOptions,
 ): Promise<{ phase: UpgradePhase; ws?: WebSocket; answer?: UpgradeAnswer; error?: unknown }> {
   const start = performance.now();
+  if (socket.destroyed) {
+    // the server hung up between our connect and the upgrade request (a listener with no
+    // backend): the HTTP client would never see that close and wait for the timeout
+    const error = codedError('the server closed the connection before the upgrade request was sent', 'ECONNRESET');
+    return Promise.resolve({ phase: { ok: false, ms: elapsed(start), error: error.message, code: error.code }, error });
+  }
   return new Promise((resolve) => {
     let settled = false;
     let upgraded: IncomingMessage | undefined;

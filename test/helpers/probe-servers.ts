@@ -154,6 +154,11 @@ export async function hangupServer(): Promise<TestServer> {
   return listen(net.createServer((s) => s.once('data', () => s.destroy())), [], 'ws');
 }
 
+/** Accepts the TCP connection and closes it at once, before any request (a listener with no backend). */
+export async function resetServer(): Promise<TestServer> {
+  return listen(net.createServer((s) => s.destroy()), [], 'ws');
+}
+
 /** A loopback port with nothing listening (bound, then released). */
 export async function closedPort(): Promise<number> {
   const server = net.createServer();

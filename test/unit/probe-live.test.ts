@@ -5,10 +5,13 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { probeWebSocket, type ProbeOptions } from '../../src/probe/index.js';
+import { upgrade } from '../../src/probe/session.js';
 import {
   closedPort,
   hangupServer,
+  resetServer,
   silentServer,
   statusServer,
   wsServer,
@@ -168,6 +171,24 @@ describe('probeWebSocket: transport failures', () => {
     expect(r.verdict).toBe('http_error');
     expect(r.message).toContain('without an HTTP answer');
     expect(r.hint).toContain('wss://');
+  });
+
+  it('http_error, not handshake_timeout: the server closes the connection right after accepting it', async () => {
+    const s = await keep(resetServer());
+    const r = await probeWebSocket(s.url('/ws/media'), { ...FAST, timeoutMs: 5000 });
+    expect(r.verdict).toBe('http_error');
+    expect(r.phases.tcp!.ok).toBe(true);
+    expect(r.phases.upgrade).toMatchObject({ ok: false, code: 'ECONNRESET' });
+    expect(r.message).toContain('without an HTTP answer (ECONNRESET)');
+  });
+
+  it('upgrade() on a socket the server already closed answers ECONNRESET at once, not after the timeout', async () => {
+    const s = await keep(resetServer());
+    const socket = net.connect({ host: '127.0.0.1', port: s.port });
+    await new Promise((resolve) => socket.once('close', resolve));
+    const up = await upgrade(WebSocket, s.url('/ws/media'), socket, { timeoutMs: 5000 });
+    expect(up.ws).toBeUndefined();
+    expect(up.phase).toMatchObject({ ok: false, code: 'ECONNRESET' });
   });
 });
 
