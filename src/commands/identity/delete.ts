@@ -1,6 +1,7 @@
 /** `voicectl identity delete <userId>`: delete an ACS user (its tokens stop working). */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import { confirmOrCancel } from './confirm.js';
 import { addAcsAuthOptions, type AcsAuthFlags } from './auth-options.js';
 
 interface DeleteOptions extends AcsAuthFlags {
@@ -21,17 +22,7 @@ export function identityDeleteCommand(ctx: CommandContext): Command {
       const userId = parseUserId(userIdArg);
       const auth = resolveIdentityAuth(opts, await ctx.config());
       const out = ctx.output({ json: opts.json });
-      if (!opts.yes) {
-        const { confirmAction } = await import('../../cli/prompt.js');
-        const ok = await confirmAction(ctx.io, `Delete ACS user ${userId} on ${auth.host} and revoke its tokens?`, {
-          flag: '--yes',
-          noInput: ctx.globals().noInput,
-        });
-        if (!ok) {
-          const { CancelledError } = await import('../../core/errors.js');
-          throw new CancelledError('Not deleted.');
-        }
-      }
+      await confirmOrCancel(ctx, opts.yes, `Delete ACS user ${userId} on ${auth.host} and revoke its tokens?`, 'Not deleted.');
       const { openIdentityService } = await import('../../identity/service.js');
       await openIdentityService(auth).deleteUser(userId);
       if (out.jsonMode) out.json({ userId, deleted: true });

@@ -1,6 +1,7 @@
 /** `voicectl token revoke <userId>`: revoke every token of an ACS user. */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import { confirmOrCancel } from '../identity/confirm.js';
 import { addAcsAuthOptions, type AcsAuthFlags } from '../identity/auth-options.js';
 
 interface RevokeOptions extends AcsAuthFlags {
@@ -21,17 +22,7 @@ export function tokenRevokeCommand(ctx: CommandContext): Command {
       const userId = parseUserId(userIdArg);
       const auth = resolveIdentityAuth(opts, await ctx.config());
       const out = ctx.output({ json: opts.json });
-      if (!opts.yes) {
-        const { confirmAction } = await import('../../cli/prompt.js');
-        const ok = await confirmAction(ctx.io, `Revoke every token of ${userId} on ${auth.host}?`, {
-          flag: '--yes',
-          noInput: ctx.globals().noInput,
-        });
-        if (!ok) {
-          const { CancelledError } = await import('../../core/errors.js');
-          throw new CancelledError('Nothing revoked.');
-        }
-      }
+      await confirmOrCancel(ctx, opts.yes, `Revoke every token of ${userId} on ${auth.host}?`, 'Nothing revoked.');
       const { openIdentityService } = await import('../../identity/service.js');
       await openIdentityService(auth).revokeTokens(userId);
       if (out.jsonMode) out.json({ userId, revoked: true });
