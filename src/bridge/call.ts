@@ -48,6 +48,8 @@ export interface CallCounters {
   bargeIns: number;
   /** `response.cancel` events sent to the model. */
   cancels: number;
+  /** Model audio deltas that were not valid base64 PCM16 (dropped). */
+  invalidDeltas: number;
 }
 
 /** Options of a call, from the server. */
@@ -82,7 +84,7 @@ export class BridgeCall {
   alive = true;
   private readonly c: CallCounters = {
     framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
-    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0,
+    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
   };
   private sampleRate: 16000 | 24000 | undefined;
   private toModel: PcmResampler | undefined;
@@ -131,7 +133,7 @@ export class BridgeCall {
   /** Counters so far (upstream counters folded in). */
   counters(): CallCounters {
     const u = this.upstream.counters();
-    return { ...this.c, droppedIn: this.c.droppedIn + u.dropped, lateDeltasDropped: u.lateDeltasDropped, reconnects: u.reconnects, cancels: u.cancels };
+    return { ...this.c, droppedIn: this.c.droppedIn + u.dropped, lateDeltasDropped: u.lateDeltasDropped, reconnects: u.reconnects, cancels: u.cancels, invalidDeltas: u.invalidDeltas };
   }
 
   /** Close the caller's socket (the upstream closes when the socket has closed). */
@@ -231,6 +233,10 @@ export class BridgeCall {
 
   private fromModel(b64: string): void {
     if (this.ws.readyState !== 1) return;
+    if (this.sampleRate === undefined && this.upstream.sampleRate !== 'caller') {
+      this.c.droppedOut += 1; // the caller's rate is not known yet (no AudioMetadata)
+      return;
+    }
     if (this.waiting) return this.wait('out', b64);
     let out = b64;
     if (this.toCaller) {

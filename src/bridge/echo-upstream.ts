@@ -8,7 +8,7 @@ import type { Upstream, UpstreamCounters, UpstreamFactory } from './upstream.js'
 /** An {@link UpstreamFactory} for echo calls. */
 export const echoUpstream: UpstreamFactory = ({ sink }) => {
   let closed = false;
-  const counters: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0 };
+  const counters: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0 };
   const upstream: Upstream = {
     sampleRate: 'caller',
     send(b64) {

@@ -40,7 +40,8 @@ export function describeEvent(type: string, d: Data): string | undefined {
     case 'upstream.reconnecting':
       return `call ${id}: upstream dropped (${String(d.reason)}); reconnecting in ${n(d.delayMs)} ms (attempt ${n(d.attempt)})`;
     case 'transcript':
-      return `call ${id} ${String(d.role)}: ${String(d.text)}`;
+      // model and caller text: control characters (newlines, ANSI escapes) must not forge log lines
+      return `call ${id} ${String(d.role)}: ${String(d.text).replace(/[\u0000-\u001f\u007f]/g, ' ')}`;
     case 'http.error':
       return `HTTP ${String(d.path)} failed: ${String(d.message)}`;
     case 'bridge.stopped':

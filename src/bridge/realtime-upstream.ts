@@ -18,6 +18,7 @@
  *   `maxAttempts` times in a row.
  */
 import WebSocket from 'ws';
+import { base64ByteLength, isBase64 } from './acs-frames.js';
 import {
   SESSION_UPDATE_EVENT_ID,
   appendAudioEvent,
@@ -91,7 +92,7 @@ class RealtimeUpstream implements Upstream {
   private readonly cancelled = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly c: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0 };
+  private readonly c: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0 };
 
   constructor(
     private readonly o: RealtimeUpstreamOptions,
@@ -228,6 +229,11 @@ class RealtimeUpstream implements Upstream {
       case 'audio':
         if (ev.responseId !== undefined ? this.cancelled.has(ev.responseId) : this.dropUnknownDeltas) {
           this.c.lateDeltasDropped += 1;
+          return;
+        }
+        // The caller-side frame is built by concatenation: only base64 may get there.
+        if (!isBase64(ev.delta) || base64ByteLength(ev.delta) % 2 !== 0) {
+          this.c.invalidDeltas += 1;
           return;
         }
         this.sink.audio(ev.delta);

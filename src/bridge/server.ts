@@ -85,7 +85,7 @@ export interface BridgeHandle {
 
 const ZERO: CallCounters = {
   framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
-  malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0,
+  malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
 };
 
 /** Constant-time comparison of a presented secret with the expected one. */

@@ -31,6 +31,8 @@ export interface UpstreamCounters {
   lateDeltasDropped: number;
   /** `response.cancel` events sent. */
   cancels: number;
+  /** Model audio deltas that were not valid base64 (dropped, never sent to the caller). */
+  invalidDeltas: number;
 }
 
 /** One call's upstream. */

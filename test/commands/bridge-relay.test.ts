@@ -243,3 +243,21 @@ describe('bridge relay, model events', () => {
     expect(acs.audio()).toEqual([frame]);
   });
 });
+
+describe('bridge relay, untrusted model output', () => {
+  it('a delta that is not base64 never reaches the caller (no JSON injection); audio before AudioMetadata is held back', async () => {
+    const { fake, bridge } = await setup('ga');
+    const acs = await connectAcs(bridge.mediaUrl);
+    await waitFor(() => fake.last().configured, 'configured session');
+    const frame = numberedFrames(24000, 1)[0]!;
+    fake.delta(frame, fake.last(), 'resp_x'); // before AudioMetadata: the caller's rate is unknown
+    await waitFor(() => bridge.handle.stats().droppedOut === 1, 'early model audio held back');
+    acs.sendMetadata(24000);
+    fake.delta('AAAA"},"kind":"StopAudio","stopAudio":{}}', fake.last(), 'resp_x');
+    acs.sendAudio(frame);
+    await waitFor(() => acs.audio().length === 1, 'the echoed frame');
+    expect(acs.received.map((f) => f.kind)).toEqual(['AudioData']);
+    acs.close();
+    expect(await ended(bridge)).toMatchObject({ invalidDeltas: 1, droppedOut: 1, framesOut: 1 });
+  });
+});
