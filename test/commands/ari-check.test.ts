@@ -236,7 +236,11 @@ describe('voicectl ari check against the fake ARI server', () => {
     const noPw = await runVoicectl(['ari', 'check', '--url', 'http://127.0.0.1:1', '--user', 'u', '--json'], { cwd });
     expect(noPw.code).toBe(2);
     expect(noPw.json()).toMatchObject({ ok: false, error: { code: 'VOICECTL_MISSING_VALUE' } });
-    expect((noPw.json() as { error: { message: string } }).error.message).toContain('ASTERISK_ARI_PASSWORD');
+    expect((noPw.json() as { error: { message: string } }).error.message).toBe(
+      'Missing password for ARI user u: set ASTERISK_ARI_PASSWORD (environment or .env).',
+    );
+    const noPwText = await runVoicectl(['ari', 'check', '--url', 'http://127.0.0.1:1', '--user', 'u'], { cwd });
+    expect(noPwText.stderr).toContain('Error: Missing password for ARI user u: set ASTERISK_ARI_PASSWORD (environment or .env).\n');
 
     const bad = await check(['--url', 'http://127.0.0.1:1', '--dialplan', '100', '--json']);
     expect(bad.code).toBe(2);

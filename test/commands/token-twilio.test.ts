@@ -94,6 +94,15 @@ describe('token twilio', () => {
     expect(r.stderr).not.toContain(SECRET);
   });
 
+  it('a missing TWILIO_API_SECRET is named in a readable message', async () => {
+    const r = await runVoicectl(['token', 'twilio', '--identity', 'alice', '--app-sid', APP], {
+      env: { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_API_KEY: KEY },
+      cwd: os.tmpdir(),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Error: Missing secret of the Twilio API key: set TWILIO_API_SECRET (environment or .env).\n');
+  });
+
   it('requires --identity and --app-sid', async () => {
     const r = await runVoicectl(['token', 'twilio', '--app-sid', APP], { env: ENV, cwd: os.tmpdir() });
     expect(r.code).toBe(2);

@@ -60,7 +60,8 @@ export async function connectAri(ctx: CommandContext, flags: AriConnectionFlags,
     config.get('ASTERISK_ARI_PASSWORD') ??
     (await promptValue(
       ctx.io,
-      { message: `ARI password for ${user}`, envVar: 'ASTERISK_ARI_PASSWORD', what: 'ARI password', secret: true },
+      // `what` avoids "password:" in the message: the redaction helper would mask the word after it.
+      { message: `ARI password for ${user}`, envVar: 'ASTERISK_ARI_PASSWORD', what: `password for ARI user ${user}`, secret: true },
       { noInput },
     ));
   registerSecret(password);

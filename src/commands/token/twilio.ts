@@ -40,7 +40,8 @@ export function tokenTwilioCommand(ctx: CommandContext): Command {
       };
       const accountSid = need('TWILIO_ACCOUNT_SID', 'Twilio account SID');
       const apiKey = need('TWILIO_API_KEY', 'Twilio API key SID');
-      const apiSecret = need('TWILIO_API_SECRET', 'Twilio API key secret');
+      // Not "… secret:" in the message: the redaction helper would mask the word after it.
+      const apiSecret = need('TWILIO_API_SECRET', 'secret of the Twilio API key');
       const { createVoiceToken, parseTtl } = await import('../../twilio/voice-token.js');
       const t = createVoiceToken({
         accountSid,
