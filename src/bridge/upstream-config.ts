@@ -73,13 +73,40 @@ export function createUpstream(settings: UpstreamSettings): { factory: UpstreamF
   };
 }
 
-/** A token source on `DefaultAzureCredential`, created on first use and shared by all calls. */
-function entraToken(): () => Promise<string> {
-  let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
+/** An Entra ID access token: the bearer value and its expiry (ms since the epoch). */
+export interface AccessToken {
+  token: string;
+  expiresOnTimestamp: number;
+}
+
+/**
+ * Wrap a token getter: the token is reused until 2 minutes before it expires (some
+ * credentials, like the Azure CLI one, spawn a process per `getToken`), and concurrent
+ * calls share one request. A null token is an error naming the fix.
+ */
+export function cachedTokenSource(getToken: () => Promise<AccessToken | null>): () => Promise<string> {
+  let cached: AccessToken | undefined;
+  let inflight: Promise<AccessToken> | undefined;
   return async () => {
-    credential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
-    const token = await (await credential).getToken(COGNITIVE_SERVICES_SCOPE);
-    if (!token) throw new Error('no Entra ID token (sign in with `az login`, or set AZURE_OPENAI_API_KEY)');
-    return token.token;
+    if (cached && cached.expiresOnTimestamp - Date.now() > 120_000) return cached.token;
+    inflight ??= getToken()
+      .then((token) => {
+        if (!token) throw new Error('no Entra ID token (sign in with `az login`, or set AZURE_OPENAI_API_KEY)');
+        return token;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    cached = await inflight;
+    return cached.token;
   };
+}
+
+/** {@link cachedTokenSource} on `DefaultAzureCredential` (`@azure/identity`, imported on first use). */
+function entraToken(): () => Promise<string> {
+  let credential: Promise<{ getToken(scope: string): Promise<AccessToken | null> }> | undefined;
+  return cachedTokenSource(async () => {
+    credential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
+    return (await credential).getToken(COGNITIVE_SERVICES_SCOPE);
+  });
 }

@@ -93,3 +93,26 @@ describe('realtime upstream', () => {
     expect(sink.errors[0]).toEqual({ message: 'cannot authenticate to Azure OpenAI: no credential available', fatal: true });
   });
 });
+
+describe('cachedTokenSource (Entra ID tokens)', () => {
+  it('shares one request between concurrent calls and reuses the token until 2 minutes before expiry', async () => {
+    const { cachedTokenSource } = await import('../../src/bridge/upstream-config.js');
+    let fetches = 0;
+    let lifetimeMs = 3600_000;
+    const source = cachedTokenSource(async () => ({ token: `t${++fetches}`, expiresOnTimestamp: Date.now() + lifetimeMs }));
+    expect(await Promise.all([source(), source(), source()])).toEqual(['t1', 't1', 't1']);
+    expect(await source()).toBe('t1');
+    expect(fetches).toBe(1);
+    lifetimeMs = 60_000; // the next token expires within the 2-minute margin: fetched each time
+    const expiring = cachedTokenSource(async () => ({ token: `t${++fetches}`, expiresOnTimestamp: Date.now() + lifetimeMs }));
+    expect([await expiring(), await expiring()]).toEqual(['t2', 't3']);
+  });
+
+  it('a null token is an error naming the fix, and the next call tries again', async () => {
+    const { cachedTokenSource } = await import('../../src/bridge/upstream-config.js');
+    let calls = 0;
+    const source = cachedTokenSource(async () => (++calls === 1 ? null : { token: 'ok', expiresOnTimestamp: Date.now() + 3600_000 }));
+    await expect(source()).rejects.toThrow('no Entra ID token (sign in with `az login`, or set AZURE_OPENAI_API_KEY)');
+    expect(await source()).toBe('ok');
+  });
+});
