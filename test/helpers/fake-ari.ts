@@ -154,7 +154,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     ch.app = app;
     ch.state = 'Up';
     ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
-    emit(app, { type: 'StasisStart', args, channel: ch });
+    emit(app, { type: 'StasisStart', args, channel: strip(ch) });
   };
   const route = (context: string, exten: string): FakeDialplanRoute | undefined => {
     const ctx = dialplan[context];
@@ -166,8 +166,8 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     if (!ch) return;
     channels.delete(id);
     if (ch.app) {
-      emit(ch.app, { type: 'StasisEnd', channel: ch });
-      emit(ch.app, { type: 'ChannelDestroyed', cause: 16, cause_txt: 'Normal Clearing', channel: ch });
+      emit(ch.app, { type: 'StasisEnd', channel: strip(ch) });
+      emit(ch.app, { type: 'ChannelDestroyed', cause: 16, cause_txt: 'Normal Clearing', channel: strip(ch) });
     }
     if (ch.partner) hangup(ch.partner);
   };
@@ -187,7 +187,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     if (!local) {
       const ch = newChannel(`${tech[1]}/${tech[2]}-${String(seq + 1).padStart(8, '0')}`, callerName, {}, q.get('channelId') ?? undefined);
       channels.set(ch.id, ch);
-      json(res, 200, ch);
+      json(res, 200, strip(ch));
       setImmediate(() => {
         if (app && registered(app)) enterStasis(ch, app, appArgs);
       });
@@ -197,7 +197,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     const n = String(seq + 1).padStart(8, '0');
     const one = newChannel(`Local/${exten}@${context}-${n};1`, callerName, {}, q.get('channelId') ?? undefined);
     channels.set(one.id, one);
-    json(res, 200, one);
+    json(res, 200, strip(one));
     setImmediate(() => {
       const r = route(context, exten);
       if (!r) {
