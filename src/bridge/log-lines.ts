@@ -45,7 +45,7 @@ export function describeEvent(type: string, d: Data): string | undefined {
     case 'http.error':
       return `HTTP ${String(d.path)} failed: ${String(d.message)}`;
     case 'bridge.stopped':
-      return `bridge stopped: ${n(d.totalCalls)} calls served`;
+      return `bridge stopped: ${plural(n(d.totalCalls), 'call')} served`;
     default:
       return undefined;
   }

@@ -25,3 +25,10 @@ describe('describeEvent (human log lines)', () => {
     expect(describeEvent('something.else', {})).toBeUndefined();
   });
 });
+
+describe('describeEvent plurals', () => {
+  it('bridge.stopped counts calls in words that read right', () => {
+    expect(describeEvent('bridge.stopped', { totalCalls: 1 })).toBe('bridge stopped: 1 call served');
+    expect(describeEvent('bridge.stopped', { totalCalls: 0 })).toBe('bridge stopped: 0 calls served');
+  });
+});
