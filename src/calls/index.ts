@@ -110,7 +110,7 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
     mediaToken: options.mediaToken,
     secrets,
     registry,
-    client: () => (client ??= createClient(options.connectionString, options.clientOptions)),
+    client: () => (client ??= createClient(conn.connectionString, options.clientOptions)),
     jwt,
     report,
     log,

@@ -111,7 +111,7 @@ export async function placeCall(o: PlaceCallOptions): Promise<PlaceCallResult> {
       o.target.kind === 'acsUser'
         ? { targetParticipant: { communicationUserId: o.target.communicationUserId } }
         : { targetParticipant: { phoneNumber: o.target.phoneNumber }, sourceCallIdNumber: { phoneNumber: o.target.from } };
-    const result = await createClient(o.connectionString, o.clientOptions).createCall(invite, callbackUrl(host, callbackId, token), {
+    const result = await createClient(conn.connectionString, o.clientOptions).createCall(invite, callbackUrl(host, callbackId, token), {
       mediaStreamingOptions: mediaStreamingOptions(mediaTransportUrl(host, o.mediaPath, o.mediaToken)),
       operationContext: PLACE_CONTEXT,
       ...(o.signal ? { abortSignal: o.signal } : {}),

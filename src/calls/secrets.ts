@@ -10,33 +10,30 @@
  *   `/api/callbacks/<callbackId>/<token>` and used to read `/api/calls/<callbackId>/<token>`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { parseConnectionString as parseAcsConnectionString } from '../identity/connection-string.js';
 
 /** A parsed ACS connection string. */
 export interface AcsConnection {
   /** `https://<resource>.communication.azure.com` (no trailing slash). */
   endpoint: string;
-  /** The base64 access key. */
+  /** The base64 access key (registered with the redaction helper). */
   accessKey: string;
+  /**
+   * `endpoint=<endpoint>/;accesskey=<key>` in the order the Call Automation SDK's parser
+   * (`/endpoint=(.*);accesskey=(.*)/i`) needs: give this, not the user's text, to the SDK.
+   */
+  connectionString: string;
 }
 
 /**
- * Parse `endpoint=https://<res>.communication.azure.com/;accesskey=<base64>` (the SDK's own pattern).
- * @throws UsageError `VOICECTL_ACS_CONNECTION_STRING` (exit 2) naming the fix, never echoing the key.
+ * Parse AZURE_COMMUNICATION_CONNECTION_STRING with the same rules as `identity` and `token`
+ * (src/identity/connection-string.ts): `endpoint=https://<res>.communication.azure.com/;accesskey=<base64>`.
+ * @throws UsageError `VOICECTL_ACS_CONNECTION_STRING` / `VOICECTL_ACS_ENDPOINT` (exit 2) naming the fix, never echoing the key.
  */
 export function parseConnectionString(value: string): AcsConnection {
-  const m = /endpoint=(.*);accesskey=(.*)/i.exec(value.trim());
-  const endpoint = m?.[1]?.trim();
-  const accessKey = m?.[2]?.trim();
-  if (!endpoint || !accessKey || !/^https?:\/\//i.test(endpoint)) {
-    throw new UsageError('AZURE_COMMUNICATION_CONNECTION_STRING is not an ACS connection string.', {
-      code: 'VOICECTL_ACS_CONNECTION_STRING',
-      hint: 'Copy it from the portal (Communication Services > Keys) or `voicectl acs keys`: endpoint=https://<resource>.communication.azure.com/;accesskey=<key>.',
-    });
-  }
-  registerSecret(accessKey);
-  return { endpoint: endpoint.replace(/\/+$/, ''), accessKey };
+  const cs = parseAcsConnectionString(value, 'AZURE_COMMUNICATION_CONNECTION_STRING');
+  return { endpoint: cs.endpoint.replace(/\/+$/, ''), accessKey: cs.accessKey, connectionString: `endpoint=${cs.endpoint};accesskey=${cs.accessKey}` };
 }
 
 /** The bridge's request-authentication secrets (see the module doc). */

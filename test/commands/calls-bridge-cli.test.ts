@@ -122,7 +122,7 @@ describe('voicectl bridge without ACS settings', () => {
       cwd: '/',
     });
     expect(b.code).toBe(2);
-    expect(b.stderr).toContain('Error: AZURE_COMMUNICATION_CONNECTION_STRING is not an ACS connection string.');
+    expect(b.stderr).toContain('Error: The ACS connection string in AZURE_COMMUNICATION_CONNECTION_STRING is malformed: expected name=value pairs separated by ";".');
     expect(b.stderr).not.toContain('secretvalue');
   });
 });

@@ -78,8 +78,25 @@ describe('parseCallbackEvents', () => {
 
 describe('secrets and URLs', () => {
   it('parses a connection string and refuses garbage without echoing it', () => {
-    expect(parseConnectionString(`endpoint=https://res.communication.azure.com/;accesskey=${KEY}`)).toEqual({ endpoint: 'https://res.communication.azure.com', accessKey: KEY });
-    expect(() => parseConnectionString('accesskey=supersecretvalue')).toThrow(/is not an ACS connection string\.$/);
+    const canonical = `endpoint=https://res.communication.azure.com/;accesskey=${KEY}`;
+    expect(parseConnectionString(canonical)).toEqual({ endpoint: 'https://res.communication.azure.com', accessKey: KEY, connectionString: canonical });
+    // Key first (the SDK's own parser would fail and echo the key): handed to the SDK in its order.
+    expect(parseConnectionString(`AccessKey=${KEY};Endpoint=https://res.communication.azure.com;`).connectionString).toBe(canonical);
+    for (const [bad, why] of [
+      ['accesskey=supersecretvalue', 'the endpoint=https://<resource>.communication.azure.com/ part is missing'],
+      ['endpoint=https://res.communication.azure.com/;accesskey=supersecret!value', 'the access key is not base64'],
+      [`endpoint=http://res.communication.azure.com/;accesskey=${KEY}`, 'it must start with https://'],
+    ] as const) {
+      let message = '';
+      try {
+        parseConnectionString(bad);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain(`in AZURE_COMMUNICATION_CONNECTION_STRING is `);
+      expect(message).toContain(why);
+      expect(message).not.toContain('supersecret');
+    }
   });
 
   it('derives stable, distinct secrets; an explicit webhook secret wins', () => {
