@@ -199,13 +199,19 @@ class RealtimeUpstream implements Upstream {
         return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`);
       }
       if (opened) {
-        this.failures = 0;
-        const why = `upstream closed (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
-        return this.retry(why);
+        const why = `Azure OpenAI closed the connection (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
+        // A session that was working (session.updated seen) dropped: start the backoff afresh.
+        // One that closes before its session is configured counts as a failed attempt, so a
+        // service that accepts and hangs up at once is not redialled forever.
+        if (this.sessionAcked) {
+          this.failures = 0;
+          return this.retry(why);
+        }
+        failure = why;
       }
       this.failures += 1;
       if (this.failures >= this.backoff.maxAttempts) {
-        return this.fatal(`Azure OpenAI unreachable after ${this.failures} attempts: ${failure}`);
+        return this.fatal(`Azure OpenAI: ${this.failures} connection attempts failed: ${failure}`);
       }
       this.retry(failure);
     });

@@ -194,8 +194,20 @@ describe('bridge relay, upstream failures', () => {
     const acs = await connectAcs(bridge.mediaUrl);
     const closed = await acs.closed;
     expect(closed.code).toBe(1011);
-    expect(closed.reason).toContain('unreachable after 3 attempts');
+    expect(closed.reason).toContain('Azure OpenAI: 3 connection attempts failed: Unexpected server response: 503');
     expect(fake.refused.length).toBe(3);
+  });
+});
+
+describe('bridge relay, a model that hangs up at once', () => {
+  it('a connection closed before its session is configured counts as a failed attempt: no endless redial', async () => {
+    const { fake, bridge } = await setup('ga', { backoff: { baseMs: 5, maxMs: 10, maxAttempts: 3 } });
+    fake.hangUpWith = 1008;
+    const acs = await connectAcs(bridge.mediaUrl);
+    const closed = await acs.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toBe('Azure OpenAI: 3 connection attempts failed: Azure OpenAI closed the connection (1008 policy violation)');
+    expect(fake.sessions.length).toBe(3);
   });
 });
 

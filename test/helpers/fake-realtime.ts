@@ -50,6 +50,8 @@ export interface FakeRealtime {
   refused: Array<{ status: number; url: string }>;
   /** Refuse every upgrade with this status (e.g. 503 to fail reconnects); undefined to accept. */
   refuseWith: number | undefined;
+  /** Accept upgrades, then close at once with this code (before any session.update is answered). */
+  hangUpWith: number | undefined;
   /** The most recent session. */
   last(): FakeSession;
   /** Emit `input_audio_buffer.speech_started` on the latest session. */
@@ -78,6 +80,7 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
     sessions: [],
     refused: [],
     refuseWith: undefined,
+    hangUpWith: undefined,
     last() {
       const s = fake.sessions.at(-1);
       if (!s) throw new Error('fake realtime: no session yet');
@@ -141,6 +144,7 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], configured: false, responseId: undefined };
       fake.sessions.push(s);
+      if (fake.hangUpWith !== undefined) return ws.close(fake.hangUpWith, 'policy violation');
       send(s, { type: 'session.created', session: { id: `sess_${fake.sessions.length}` } });
       ws.on('message', (data) => onEvent(s, data.toString()));
     });
