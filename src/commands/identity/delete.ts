@@ -16,6 +16,15 @@ export function identityDeleteCommand(ctx: CommandContext): Command {
     .argument('<userId>', 'the ACS user id, 8:acs:…')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print {"userId","deleted":true} as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ voicectl identity delete 8:acs:…            # asks on a terminal
+  $ voicectl identity delete "$USER_ID" --yes --json
+
+Deleting a user also revokes its tokens; to keep the user, use `voicectl token revoke`.`,
+    )
     .action(async (userIdArg: string, opts: DeleteOptions) => {
       const { resolveIdentityAuth } = await import('../../identity/auth.js');
       const { parseUserId } = await import('../../identity/validate.js');

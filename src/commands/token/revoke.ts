@@ -16,6 +16,15 @@ export function tokenRevokeCommand(ctx: CommandContext): Command {
     .argument('<userId>', 'the ACS user id, 8:acs:…')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print {"userId","revoked":true} as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ voicectl token revoke 8:acs:…            # asks on a terminal
+  $ voicectl token revoke "$USER_ID" --yes --json
+
+Tokens already handed out stop working; the user id stays valid for new tokens.`,
+    )
     .action(async (userIdArg: string, opts: RevokeOptions) => {
       const { resolveIdentityAuth } = await import('../../identity/auth.js');
       const { parseUserId } = await import('../../identity/validate.js');
