@@ -23,7 +23,7 @@ Examples:
   $ voicectl identity delete 8:acs:…            # asks on a terminal
   $ voicectl identity delete "$USER_ID" --yes --json
 
-Deleting a user also revokes its tokens; to keep the user, use `voicectl token revoke`.`,
+Deleting a user also revokes its tokens; to keep the user, use \`voicectl token revoke\`.`,
     )
     .action(async (userIdArg: string, opts: DeleteOptions) => {
       const { resolveIdentityAuth } = await import('../../identity/auth.js');
