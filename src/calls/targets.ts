@@ -3,6 +3,7 @@
  * phone number (`+14255550123`, which needs an ACS number as `--from`).
  */
 import { UsageError } from '../core/errors.js';
+import { ACS_USER_ID } from '../identity/validate.js';
 
 /** A parsed target. */
 export type CallTarget =
@@ -10,7 +11,6 @@ export type CallTarget =
   | { kind: 'phone'; phoneNumber: string; from: string };
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-const ACS_USER = /^8:acs:[A-Za-z0-9_-]+/;
 
 /**
  * Parse the target and `--from`.
@@ -19,7 +19,7 @@ const ACS_USER = /^8:acs:[A-Za-z0-9_-]+/;
  */
 export function parseTarget(target: string, from?: string): CallTarget {
   const t = target.trim();
-  if (ACS_USER.test(t)) return { kind: 'acsUser', communicationUserId: t };
+  if (ACS_USER_ID.test(t)) return { kind: 'acsUser', communicationUserId: t };
   if (E164.test(t)) {
     if (from === undefined || from === '') {
       throw new UsageError(`Calling a phone number (${t}) needs --from <+E.164>, an ACS phone number of this resource.`, {

@@ -64,7 +64,8 @@ export function parseExpiresIn(value: string | undefined): number | undefined {
   return n;
 }
 
-const USER_ID = /^8:acs:[A-Za-z0-9-]+_[A-Za-z0-9-]+$/;
+/** An ACS user raw id, `8:acs:<resource id>_<guid>` (also the call targets of `voicectl call`). */
+export const ACS_USER_ID = /^8:acs:[A-Za-z0-9-]+_[A-Za-z0-9-]+$/;
 
 /**
  * Check an ACS user id (`8:acs:<resourceId>_<uuid>`).
@@ -72,7 +73,7 @@ const USER_ID = /^8:acs:[A-Za-z0-9-]+_[A-Za-z0-9-]+$/;
  */
 export function parseUserId(value: string): string {
   const id = value.trim();
-  if (!USER_ID.test(id)) {
+  if (!ACS_USER_ID.test(id)) {
     throw new UsageError(`"${value}" is not an ACS user id.`, {
       code: 'VOICECTL_ACS_USER_ID',
       hint: 'ACS user ids look like 8:acs:<resource id>_<guid>; create one with `voicectl identity create`.',

@@ -156,6 +156,8 @@ describe('parseTarget', () => {
     ['+14255550123', undefined, 'VOICECTL_MISSING_FROM', 'Calling a phone number (+14255550123) needs --from <+E.164>, an ACS phone number of this resource.'],
     ['+14255550123', '18005550199', 'VOICECTL_BAD_FROM', '--from must be an E.164 phone number like +18005550199, got "18005550199".'],
     ['alice', undefined, 'VOICECTL_BAD_TARGET', '"alice" is not a call target: give an ACS user id (8:acs:…) or a phone number in E.164 (+14255550123).'],
+    ['8:acs:res_0000 extra', undefined, 'VOICECTL_BAD_TARGET', '"8:acs:res_0000 extra" is not a call target: give an ACS user id (8:acs:…) or a phone number in E.164 (+14255550123).'],
+    ['8:acs:', undefined, 'VOICECTL_BAD_TARGET', '"8:acs:" is not a call target: give an ACS user id (8:acs:…) or a phone number in E.164 (+14255550123).'],
   ])('%s --from %s → %s', (t, from, code, message) => {
     let err: any;
     try {
