@@ -1,13 +1,10 @@
 /** `voicectl acs create`: create a Communication Services resource and wait for it. */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import type { ArmFlags } from '../../acs/settings.js';
 import { addArmOptions, ARM_AUTH_HELP } from './options.js';
 
-interface CreateOptions {
-  name: string;
-  resourceGroup: string;
-  subscription?: string;
-  armEndpoint?: string;
+interface CreateOptions extends ArmFlags {
   dataLocation: string;
   writeEnv?: string | true;
   force?: boolean;

@@ -1,13 +1,10 @@
 /** `voicectl acs keys`: the access keys and connection strings of a resource. */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import type { ArmFlags } from '../../acs/settings.js';
 import { addArmOptions, ARM_AUTH_HELP } from './options.js';
 
-interface KeysOptions {
-  name: string;
-  resourceGroup: string;
-  subscription?: string;
-  armEndpoint?: string;
+interface KeysOptions extends ArmFlags {
   writeEnv?: string | true;
   force?: boolean;
   json?: boolean;

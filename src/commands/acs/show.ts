@@ -1,13 +1,10 @@
 /** `voicectl acs show`: a Communication Services resource's endpoint, state and ids. */
 import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
+import type { ArmFlags } from '../../acs/settings.js';
 import { addArmOptions, ARM_AUTH_HELP } from './options.js';
 
-interface ShowOptions {
-  name: string;
-  resourceGroup: string;
-  subscription?: string;
-  armEndpoint?: string;
+interface ShowOptions extends ArmFlags {
   json?: boolean;
 }
 
