@@ -124,8 +124,9 @@ export class BridgeCall {
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('error', () => {
-      // 'close' follows; the error itself (e.g. an oversized frame) is counted there
+    ws.on('error', (err) => {
+      // a protocol error (frame over maxPayload: 1009, invalid UTF-8: 1007); 'close' follows
+      this.malformed(err.message);
     });
     ws.on('close', (code, reason) => this.end(code, reason.toString()));
   }
@@ -133,7 +134,14 @@ export class BridgeCall {
   /** Counters so far (upstream counters folded in). */
   counters(): CallCounters {
     const u = this.upstream.counters();
-    return { ...this.c, droppedIn: this.c.droppedIn + u.dropped, lateDeltasDropped: u.lateDeltasDropped, reconnects: u.reconnects, cancels: u.cancels, invalidDeltas: u.invalidDeltas };
+    return {
+      ...this.c,
+      droppedIn: this.c.droppedIn + u.dropped,
+      lateDeltasDropped: u.lateDeltasDropped,
+      reconnects: u.reconnects,
+      cancels: u.cancels,
+      invalidDeltas: u.invalidDeltas,
+    };
   }
 
   /** Close the caller's socket (the upstream closes when the socket has closed). */

@@ -171,3 +171,20 @@ describe('robustness', () => {
     await expect(connectAcs(b.mediaUrl)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe('robustness, protocol limits', () => {
+  it('a frame over the WebSocket maxPayload closes that socket with 1009 and is counted; other calls go on', async () => {
+    const b = await bridgeWith({ maxFrameBytes: 1024 }); // ws maxPayload is twice that
+    const healthy = await connectAcs(b.mediaUrl);
+    const abusive = await connectAcs(b.mediaUrl);
+    abusive.sendRaw('x'.repeat(4096));
+    expect((await abusive.closed).code).toBe(1009);
+    await waitFor(() => b.of('call.ended').length === 1, 'the abusive call ended');
+    expect(b.of('call.ended')[0]).toMatchObject({ malformed: 1 }); // the bridge side sees the abort as 1006
+    healthy.sendMetadata(24000);
+    const frame = numberedFrames(24000, 1)[0]!;
+    healthy.sendRaw(JSON.stringify({ kind: 'AudioData', audioData: { data: frame.slice(0, 400) } }));
+    await waitFor(() => healthy.audio().length === 1, 'the healthy call still echoes');
+    healthy.close();
+  });
+});
