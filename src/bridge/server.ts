@@ -57,7 +57,7 @@ export interface BridgeOptions {
   maxQueuedBytes?: number;
   /** Text frames above this are counted as malformed and ignored (bytes, default 1 MiB). */
   maxFrameBytes?: number;
-  /** On close, how long calls get to close before they are terminated (ms, default 2000). */
+  /** On close, how long calls get to close before they are terminated (ms, default 1500; the whole close then takes at most about 2 s). */
   drainTimeoutMs?: number;
 }
 
@@ -257,9 +257,12 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       clearInterval(heartbeat);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const call of calls) call.close(1001, 'bridge shutting down');
-      const deadline = Date.now() + (options.drainTimeoutMs ?? 2000);
+      const deadline = Date.now() + (options.drainTimeoutMs ?? 1500);
       while (calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const call of calls) call.terminate();
+      // a terminated socket reports 'close' a tick later: let every call.ended out first
+      const hard = Date.now() + 500;
+      while (calls.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 5));
       wss.close();
       server.closeAllConnections();
       await serverClosed;

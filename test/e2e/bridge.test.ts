@@ -1,5 +1,6 @@
 // The built CLI as a user runs it: `voicectl bridge` in its own process, real signals.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,24 @@ describe('voicectl bridge (built CLI)', () => {
     expect(await b.exited).toBe(0);
     expect((await acs.closed).code).toBe(1001);
     expect(b.events().map((e) => e.type)).toEqual(['bridge.listening', 'call.started', 'call.format', 'call.ended', 'bridge.stopped']);
+  });
+
+  it('SIGTERM exits 0 even when a caller never answers the close handshake (the drain terminates it)', async () => {
+    const b = spawnBridge(['--upstream', 'echo']);
+    await waitFor(() => b.out.stdout.includes('bridge.listening'), 'bridge.listening', 10_000);
+    const port = b.events()[0]!.port as number;
+    const raw = connect(port, '127.0.0.1');
+    let reply = '';
+    raw.on('data', (d) => (reply += d.toString('latin1')));
+    raw.write(
+      'GET /ws/media HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await waitFor(() => reply.startsWith('HTTP/1.1 101') && b.out.stdout.includes('call.started'), 'a deaf call');
+    b.p.kill('SIGTERM'); // the raw socket never sends its close frame back
+    expect(await b.exited).toBe(0);
+    expect(b.events().at(-1)).toMatchObject({ type: 'bridge.stopped', totalCalls: 1 });
+    raw.destroy();
   });
 
   it('relays to a GA Realtime server configured through the environment', async () => {
