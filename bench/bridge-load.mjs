@@ -11,7 +11,7 @@
 //
 // Also prints the SNR of a 1 kHz tone through the 16k → 24k resampler (target ≥ 90 dB).
 //
-// Usage: npm run build && node bench/bridge-load.mjs [--calls 50,100,200] [--seconds 10] [--rate 24000|16000] [--snr-only]
+// Usage: npm run build && node bench/bridge-load.mjs [--calls 50,100,200] [--seconds 5] [--rounds 3] [--rate 24000|16000] [--snr-only]
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
@@ -292,7 +292,8 @@ async function main() {
       role: { type: 'string' },
       'fake-port': { type: 'string' },
       calls: { type: 'string', default: '50,100,200' },
-      seconds: { type: 'string', default: '10' },
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
       rate: { type: 'string', default: '24000' },
       'snr-only': { type: 'boolean', default: false },
     },
@@ -308,33 +309,55 @@ async function main() {
 
   const steps = values.calls.split(',').map(Number);
   const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
   const rate = Number(values.rate);
   const fake = startChild(['--role', 'fake']);
   const { port: fakePort } = await fake.ready;
   console.log(`\nload average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
-  console.log(`load: ${seconds} s per step after 1 s warm-up, ${rate} Hz PCM16, 50 frames/s each way per call, loopback, ${process.version}`);
+  console.log(`load: ${rounds} rounds of ${seconds} s per step (floor and bridge alternating, fresh processes) after 1 s warm-up, ${rate} Hz PCM16, 50 frames/s each way per call, loopback, ${process.version}`);
   if (rate !== 24000) console.log('16 kHz: latency and loss are measured on marker frames (every 5th frame), not on every frame');
   console.log('impl    calls   sent     lost  p50 ms  p99 ms  max ms  CPU %core  CPU/call %  RSS MB  RSS/call KB');
-  const rows = [];
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const line = (label, calls, r) =>
+    `${label.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(6)} ${String(r.lost).padStart(8)} ` +
+    `${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${r.max.toFixed(1).padStart(7)} ` +
+    `${r.cpuPct.toFixed(1).padStart(10)} ${(r.cpuPct / calls).toFixed(3).padStart(11)} ${r.rssMB.toFixed(0).padStart(7)} ${r.rssPerCallKB.toFixed(0).padStart(12)}` +
+    (r.outOfOrder ? `  out-of-order ${r.outOfOrder}` : '') + (r.dropped ? `  dropped ${r.dropped}` : '');
+  const summary = [];
   for (const calls of steps) {
-    for (const kind of ['floor', 'bridge']) {
-      const r = await runStep(kind, calls, seconds, rate, fakePort);
-      rows.push(r);
-      console.log(
-        `${kind.padEnd(7)} ${String(calls).padStart(5)} ${String(r.sent).padStart(6)} ${String(r.lost).padStart(8)} ` +
-          `${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${r.max.toFixed(1).padStart(7)} ` +
-          `${r.cpuPct.toFixed(1).padStart(10)} ${(r.cpuPct / calls).toFixed(3).padStart(11)} ${r.rssMB.toFixed(0).padStart(7)} ${r.rssPerCallKB.toFixed(0).padStart(12)}` +
-          (r.outOfOrder ? `  out-of-order ${r.outOfOrder}` : '') + (r.dropped ? `  dropped ${r.dropped}` : ''),
-      );
+    const byKind = { floor: [], bridge: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of round % 2 ? ['bridge', 'floor'] : ['floor', 'bridge']) {
+        const r = await runStep(kind, calls, seconds, rate, fakePort);
+        byKind[kind].push(r);
+        console.log(line(kind, calls, r));
+      }
     }
-    const f = rows.at(-2);
-    const b = rows.at(-1);
-    console.log(`ratio   ${String(calls).padStart(5)}  bridge/floor: p50 ${(b.p50 / f.p50).toFixed(2)}x, p99 ${(b.p99 / f.p99).toFixed(2)}x, CPU ${(b.cpuPct / f.cpuPct).toFixed(2)}x`);
+    // Medians over the rounds (the machine is shared: single rounds swing widely).
+    const agg = (rs) => ({
+      sent: rs.reduce((a, r) => a + r.sent, 0), lost: rs.reduce((a, r) => a + r.lost, 0), outOfOrder: rs.reduce((a, r) => a + r.outOfOrder, 0),
+      p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), max: Math.max(...rs.map((r) => r.max)),
+      cpuPct: median(rs.map((r) => r.cpuPct)), rssMB: median(rs.map((r) => r.rssMB)), rssPerCallKB: median(rs.map((r) => r.rssPerCallKB)),
+      dropped: rs.reduce((a, r) => a + r.dropped, 0),
+    });
+    const f = agg(byKind.floor);
+    const b = agg(byKind.bridge);
+    summary.push({ calls, f, b });
+    console.log(`ratio   ${String(calls).padStart(5)}  medians of ${rounds} rounds, bridge/floor: p50 ${(b.p50 / f.p50).toFixed(2)}x, p99 ${(b.p99 / f.p99).toFixed(2)}x, CPU ${(b.cpuPct / f.cpuPct).toFixed(2)}x`);
   }
   fake.child.send({ cmd: 'exit' });
-  const holding = rows.filter((r) => r.kind === 'bridge' && r.lost === 0 && r.p99 <= 5).map((r) => r.calls);
   console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`highest N with 0 frames lost and p99 ≤ 5 ms: ${holding.length ? Math.max(...holding) : 'none'} (of ${steps.join(', ')})`);
+  console.log(`\nsummary (medians of ${rounds} rounds of ${seconds} s; sent/lost summed):`);
+  console.log('impl    calls   sent     lost  p50 ms  p99 ms  max ms  CPU %core  CPU/call %  RSS MB  RSS/call KB');
+  for (const { calls, f, b } of summary) {
+    console.log(line('floor', calls, f));
+    console.log(line('bridge', calls, b));
+  }
+  const holding = summary.filter(({ b }) => b.lost === 0 && b.p99 <= 5).map(({ calls }) => calls);
+  console.log(`highest N with 0 frames lost and median p99 ≤ 5 ms: ${holding.length ? Math.max(...holding) : 'none'} (of ${steps.join(', ')})`);
 }
 
 await main();
