@@ -146,7 +146,14 @@ class RealtimeUpstream implements Upstream {
 
   private connect(): void {
     this.o.authHeaders().then(
-      (headers) => this.open(headers),
+      (headers) => {
+        try {
+          this.open(headers);
+        } catch (err) {
+          // e.g. a header value with a newline in it: fail the call, never the process
+          this.fatal(`cannot open the Realtime WebSocket: ${(err as Error).message}`);
+        }
+      },
       (err: unknown) => this.fatal(`cannot authenticate to Azure OpenAI: ${(err as Error)?.message ?? String(err)}`),
     );
   }

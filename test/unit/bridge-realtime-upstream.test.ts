@@ -116,3 +116,15 @@ describe('cachedTokenSource (Entra ID tokens)', () => {
     expect(await source()).toBe('ok');
   });
 });
+
+describe('realtime upstream, bad input never crashes the process', () => {
+  it('an API key that is not a valid header value fails the call with a reason', async () => {
+    const { factory } = createUpstream({
+      kind: 'aoai', endpoint: 'http://127.0.0.1:9', deployment: 'd', protocol: 'ga', session: {}, apiKey: 'bad\nkey',
+    });
+    const sink = recordingSink();
+    factory({ callId: 'c1', sink });
+    await waitFor(() => sink.errors.length === 1, 'fatal error');
+    expect(sink.errors[0]).toMatchObject({ fatal: true, message: expect.stringContaining('cannot open the Realtime WebSocket') });
+  });
+});
