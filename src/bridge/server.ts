@@ -104,12 +104,21 @@ export function hasMediaToken(req: IncomingMessage, url: URL, token: string): bo
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Refused';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Refused';
   const body = `${text}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The request target as a URL, or undefined when it does not parse (e.g. `GET http://[::1`). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://bridge');
+  } catch {
+    return undefined;
+  }
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -159,7 +168,11 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     );
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://bridge');
+    const url = requestUrl(req);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad request target"}');
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(health());
       return;
@@ -180,11 +193,18 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    void handleUpgrade(req, socket, head);
+    handleUpgrade(req, socket, head).catch((err: unknown) => {
+      emit('http.error', { path: req.url ?? '', message: err instanceof Error ? err.message : String(err) });
+      socket.destroy();
+    });
   });
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://bridge');
+    const url = requestUrl(req);
+    if (!url) {
+      rejected += 1;
+      return refuseUpgrade(socket, 400, 'bad request target');
+    }
     const remote = req.socket.remoteAddress;
     const refuse = (status: number, reason: string): void => {
       rejected += 1;

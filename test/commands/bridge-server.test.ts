@@ -1,5 +1,6 @@
 // The bridge server in-process: media token, --max-calls, routes, health, robustness, drain.
 import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { startFakeRealtime } from '../helpers/fake-realtime.js';
 import { connectAcs, numberedFrames, startTestBridge, waitFor, type TestBridge } from '../helpers/acs-media-client.js';
@@ -186,5 +187,28 @@ describe('robustness, protocol limits', () => {
     healthy.sendRaw(JSON.stringify({ kind: 'AudioData', audioData: { data: frame.slice(0, 400) } }));
     await waitFor(() => healthy.audio().length === 1, 'the healthy call still echoes');
     healthy.close();
+  });
+});
+
+describe('robustness, request targets', () => {
+  async function rawRequest(port: number, text: string): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (d) => (reply += d.toString('latin1')));
+    socket.write(text);
+    await waitFor(() => reply.includes('\r\n'), 'a status line');
+    socket.destroy();
+    return reply.split('\r\n')[0]!;
+  }
+
+  it('a request target that is not a URL gets 400, on HTTP and on upgrades, and the bridge lives on', async () => {
+    const b = await bridgeWith();
+    expect(await rawRequest(b.handle.port, 'GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    const upgrade =
+      'GET http://[::1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    expect(await rawRequest(b.handle.port, upgrade)).toBe('HTTP/1.1 400 Bad Request');
+    expect((await fetch(`${b.httpUrl}/api/health`)).status).toBe(200);
+    expect(b.handle.stats().rejectedUpgrades).toBe(1);
   });
 });
