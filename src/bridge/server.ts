@@ -174,7 +174,16 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       return;
     }
     if (req.method === 'GET' && url.pathname === '/api/health') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(health());
+      let body: string;
+      try {
+        body = health();
+      } catch (err) {
+        // healthExtras() is someone else's code: a throw is a 500, never a crash
+        emit('http.error', { path: url.pathname, message: err instanceof Error ? err.message : String(err) });
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
       return;
     }
     const route = options.routes?.find((r) => r.method === req.method && url.pathname.startsWith(r.prefix));

@@ -212,3 +212,18 @@ describe('robustness, request targets', () => {
     expect(b.handle.stats().rejectedUpgrades).toBe(1);
   });
 });
+
+describe('robustness, hooks', () => {
+  it('a healthExtras that throws makes /api/health a 500 with an http.error event, not a crash', async () => {
+    const b = await bridgeWith({
+      healthExtras: () => {
+        throw new Error('registry exploded');
+      },
+    });
+    const res = await fetch(`${b.httpUrl}/api/health`);
+    expect([res.status, await res.json()]).toEqual([500, { status: 'error' }]);
+    expect(b.of('http.error')[0]).toEqual({ path: '/api/health', message: 'registry exploded' });
+    const c = await connectAcs(b.mediaUrl); // the bridge still serves calls
+    c.close();
+  });
+});
