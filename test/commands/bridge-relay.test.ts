@@ -273,3 +273,42 @@ describe('bridge relay, untrusted model output', () => {
     expect(await ended(bridge)).toMatchObject({ invalidDeltas: 1, droppedOut: 1, framesOut: 1 });
   });
 });
+
+describe('bridge relay, fuzzed input from both sides', () => {
+  it('500 mutated ACS frames and 500 mutated model events leave the call working and the process alive', async () => {
+    const { fake, bridge } = await setup('ga');
+    const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000);
+    await waitFor(() => fake.last().configured, 'configured session');
+    let x = 12345;
+    const rand = (n: number): number => ((x = (x * 1103515245 + 12345) >>> 0) % n);
+    const mutate = (text: string): string => {
+      const chars = [...text];
+      for (let k = 0, m = 1 + rand(4); k < m; k++) {
+        const i = rand(chars.length);
+        const op = rand(3);
+        if (op === 0) chars.splice(i, 1);
+        else if (op === 1) chars.splice(i, 0, '{}[]":,\\0aZ'[rand(12)]!);
+        else chars[i] = String.fromCharCode(rand(128));
+      }
+      return chars.join('');
+    };
+    const frame = numberedFrames(24000, 1)[0]!;
+    const acsFrame = JSON.stringify({ kind: 'AudioData', audioData: { timestamp: 't', participantRawID: 'p', data: frame.slice(0, 64), silent: false } });
+    const events = [
+      JSON.stringify({ type: 'response.output_audio.delta', response_id: 'r9', delta: frame.slice(0, 64) }),
+      JSON.stringify({ type: 'response.created', response: { id: 'r9' } }),
+      JSON.stringify({ type: 'input_audio_buffer.speech_started', audio_start_ms: 1 }),
+      JSON.stringify({ type: 'error', error: { code: 'x', message: 'y' } }),
+    ];
+    for (let i = 0; i < 500; i++) {
+      acs.sendRaw(mutate(acsFrame));
+      fake.last().ws.send(mutate(events[i % events.length]!));
+    }
+    acs.sendAudio(frame);
+    await waitFor(() => fake.last().appended.includes(frame), 'a valid frame after the fuzz reaches the model');
+    fake.delta(frame, fake.last(), 'resp_after_fuzz');
+    await waitFor(() => acs.audio().includes(frame), 'model audio after the fuzz reaches the caller');
+    expect(bridge.handle.stats().activeCalls).toBe(1);
+  });
+});
