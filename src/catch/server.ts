@@ -195,7 +195,12 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   );
 }
 
-function listenFailed(host: string, port: number, err: NodeJS.ErrnoException): UserError {
+/**
+ * The error for a listen that failed, with a hint per cause (port in use, privileged port,
+ * an address this machine does not have, a --host name that does not resolve).
+ * @returns UserError `VOICECTL_CATCH_LISTEN_FAILED`.
+ */
+export function listenFailed(host: string, port: number, err: NodeJS.ErrnoException): UserError {
   const where = `${host}:${port}`;
   const hint =
     err.code === 'EADDRINUSE'
@@ -204,7 +209,9 @@ function listenFailed(host: string, port: number, err: NodeJS.ErrnoException): U
         ? 'Ports below 1024 need privileges; pick a --listen port of 1024 or above.'
         : err.code === 'EADDRNOTAVAIL'
           ? `No interface has the address ${host}; use --host 127.0.0.1 or 0.0.0.0.`
-          : 'Check --host and --listen.';
+          : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+            ? `The --host name ${host} does not resolve; give an address of this machine, e.g. --host 127.0.0.1 or 0.0.0.0.`
+            : 'Check --host and --listen.';
   return new UserError(`Cannot listen on ${where}: ${err.code ?? err.message}`, {
     code: 'VOICECTL_CATCH_LISTEN_FAILED',
     hint,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startCatchServer, type CatchEvent } from '../../src/catch/server.js';
+import { listenFailed, startCatchServer, type CatchEvent } from '../../src/catch/server.js';
 
 let out: string;
 beforeEach(async () => {
@@ -57,5 +57,28 @@ describe('startCatchServer heartbeat', () => {
     expect(disk.readUInt32LE(40)).toBe(4);
     expect([...disk.subarray(44)]).toEqual([1, 2, 3, 4]);
     silent.destroy();
+  });
+});
+
+describe('listenFailed: one hint per cause', () => {
+  const err = (code: string) => Object.assign(new Error(code), { code });
+  it.each([
+    ['EADDRINUSE', 'Another process listens on 127.0.0.1:3031'],
+    ['EACCES', 'pick a --listen port of 1024 or above'],
+    ['EADDRNOTAVAIL', 'No interface has the address 127.0.0.1'],
+    ['ENOTFOUND', 'The --host name 127.0.0.1 does not resolve'],
+    ['EAI_AGAIN', 'The --host name 127.0.0.1 does not resolve'],
+    ['EINVAL', 'Check --host and --listen.'],
+  ])('%s', (code, hint) => {
+    const e = listenFailed('127.0.0.1', 3031, err(code));
+    expect(e).toMatchObject({ code: 'VOICECTL_CATCH_LISTEN_FAILED', message: `Cannot listen on 127.0.0.1:3031: ${code}` });
+    expect(e.hint).toContain(hint);
+  });
+
+  it('an address this machine does not have (TEST-NET 192.0.2.1) fails the start with EADDRNOTAVAIL', async () => {
+    await expect(startCatchServer({ host: '192.0.2.1', port: 0, outDir: out, sampleRate: 8000 })).rejects.toMatchObject({
+      code: 'VOICECTL_CATCH_LISTEN_FAILED',
+      message: 'Cannot listen on 192.0.2.1:0: EADDRNOTAVAIL',
+    });
   });
 });
