@@ -6,25 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startCli, type RunHandle } from '../helpers/run-cli.js';
-
-/** WAV header fields read straight from the bytes. */
-function wav(buf: Buffer) {
-  return {
-    riff: buf.toString('ascii', 0, 4),
-    riffSize: buf.readUInt32LE(4),
-    wave: buf.toString('ascii', 8, 12),
-    fmt: buf.toString('ascii', 12, 16),
-    fmtSize: buf.readUInt32LE(16),
-    format: buf.readUInt16LE(20),
-    channels: buf.readUInt16LE(22),
-    rate: buf.readUInt32LE(24),
-    byteRate: buf.readUInt32LE(28),
-    blockAlign: buf.readUInt16LE(32),
-    bits: buf.readUInt16LE(34),
-    data: buf.toString('ascii', 36, 40),
-    dataSize: buf.readUInt32LE(40),
-  };
-}
+import { wavFields as wav } from '../helpers/wav.js';
 
 function expectWav(buf: Buffer, rate: number, samples: Buffer): void {
   expect(wav(buf)).toEqual({

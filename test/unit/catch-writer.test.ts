@@ -5,23 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingFiles } from '../../src/catch/files.js';
 import { wavHeader } from '../../src/catch/wav.js';
 import { WavWriter } from '../../src/catch/wav-writer.js';
-
-/** Header fields read straight from the bytes (independent of the module under test). */
-function header(buf: Buffer) {
-  return {
-    riff: buf.toString('ascii', 0, 4),
-    riffSize: buf.readUInt32LE(4),
-    wave: buf.toString('ascii', 8, 12),
-    format: buf.readUInt16LE(20),
-    channels: buf.readUInt16LE(22),
-    rate: buf.readUInt32LE(24),
-    byteRate: buf.readUInt32LE(28),
-    blockAlign: buf.readUInt16LE(32),
-    bits: buf.readUInt16LE(34),
-    data: buf.toString('ascii', 36, 40),
-    dataSize: buf.readUInt32LE(40),
-  };
-}
+import { wavFields as header } from '../helpers/wav.js';
 
 const pcm = (n: number, seed = 0): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
 
@@ -41,7 +25,7 @@ describe('WavWriter', () => {
     let disk = await readFile(file);
     expect(disk.length).toBe(44);
     expect(header(disk)).toEqual({
-      riff: 'RIFF', riffSize: 36, wave: 'WAVE', format: 1, channels: 1, rate: 8000,
+      riff: 'RIFF', riffSize: 36, wave: 'WAVE', fmt: 'fmt ', fmtSize: 16, format: 1, channels: 1, rate: 8000,
       byteRate: 16000, blockAlign: 2, bits: 16, data: 'data', dataSize: 0,
     });
     const sent: Buffer[] = [];
