@@ -49,13 +49,14 @@ export const PROCESS_ONLY_VARS: readonly EnvVarName[] = ['CI', 'NO_COLOR', 'VOIC
 
 /**
  * Check every value whose shape is known.
+ * @param label how the error names a variable (default its name; `--set NAME` for flag values).
  * @throws UsageError `VOICECTL_SCAFFOLD_INVALID` naming the first bad variable; secret values are never repeated.
  */
-export function validateEnvValues(values: EnvValues): void {
+export function validateEnvValues(values: EnvValues, label: (name: EnvVarName) => string = (name) => name): void {
   for (const [name, value] of Object.entries(values) as Array<[EnvVarName, string]>) {
     const fn = ENV_CHECKS[name];
-    if (/[\r\n]/.test(value)) check(name, value, () => 'must not contain a newline', { shown: false });
-    if (fn) check(name, value, fn, { shown: (ENV_VARS[name] as EnvVarSpec).secret !== true });
+    if (/[\r\n]/.test(value)) check(label(name), value, () => 'must not contain a newline', { shown: false });
+    if (fn) check(label(name), value, fn, { shown: (ENV_VARS[name] as EnvVarSpec).secret !== true });
   }
 }
 

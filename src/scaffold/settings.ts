@@ -146,7 +146,9 @@ interface Setting {
  */
 export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettings> {
   const set = parseSetFlags(o.flags.set);
-  validateFlags(o.flags); // every flag first, so a typo fails before any question is asked
+  // every flag first, so a typo fails before any question is asked
+  validateEnvValues(set, (name) => `--set ${name}`);
+  validateFlags(o.flags);
   const defaults: ScaffoldSettings['defaults'] = [];
 
   const pick = async (s: Setting): Promise<string> => {
@@ -154,6 +156,8 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
       check(s.flag, s.flagValue, s.check);
       return s.flagValue;
     }
+    const fromSet = s.envVar ? set[s.envVar] : undefined;
+    if (fromSet !== undefined) return fromSet; // checked above
     const fromEnv = s.envVar ? o.lookup(s.envVar) : undefined;
     if (fromEnv !== undefined && s.envVar) {
       check(s.envVar, fromEnv, s.check);
@@ -180,7 +184,7 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
   if (wantsDialplan) {
     const appName = await pick({
       flag: '--app-name',
-      flagValue: o.flags.appName ?? set.ASTERISK_APP_NAME,
+      flagValue: o.flags.appName,
       envVar: 'ASTERISK_APP_NAME',
       fallback: DEFAULTS.appName,
       check: checkName,
@@ -236,7 +240,7 @@ async function resolveAri(
 ): Promise<ResolvedAri> {
   const user = await pick({
     flag: '--ari-user',
-    flagValue: o.flags.ariUser ?? set.ASTERISK_ARI_USERNAME,
+    flagValue: o.flags.ariUser,
     envVar: 'ASTERISK_ARI_USERNAME',
     fallback: DEFAULTS.ariUser,
     check: checkAriUser,
@@ -252,7 +256,7 @@ async function resolveAri(
   });
   const port = await pick({
     flag: '--port',
-    flagValue: o.flags.port ?? set.ASTERISK_ARI_PORT,
+    flagValue: o.flags.port,
     envVar: 'ASTERISK_ARI_PORT',
     fallback: DEFAULTS.port,
     check: checkPort,
@@ -279,11 +283,11 @@ async function resolvePassword(
   o: ResolveOptions,
   set: EnvValues,
 ): Promise<{ password: string; source: ResolvedAri['passwordSource'] }> {
-  const flag = o.flags.ariPassword ?? set.ASTERISK_ARI_PASSWORD;
-  if (flag !== undefined) {
-    check('--ari-password', flag, checkPassword, { shown: false });
-    return { password: flag, source: 'flag' };
+  if (o.flags.ariPassword !== undefined) {
+    check('--ari-password', o.flags.ariPassword, checkPassword, { shown: false });
+    return { password: o.flags.ariPassword, source: 'flag' };
   }
+  if (set.ASTERISK_ARI_PASSWORD !== undefined) return { password: set.ASTERISK_ARI_PASSWORD, source: 'flag' }; // checked with --set
   const fromEnv = o.lookup('ASTERISK_ARI_PASSWORD');
   if (fromEnv !== undefined) {
     check('ASTERISK_ARI_PASSWORD', fromEnv, checkPassword, { shown: false });

@@ -175,7 +175,7 @@ describe('voicectl scaffold env', () => {
     [
       {},
       ['--set', 'AZURE_OPENAI_ENDPOINT=https://r.openai.azure.com/openai'],
-      'AZURE_OPENAI_ENDPOINT "https://r.openai.azure.com/openai" must be a bare https:// or wss://host with no path.',
+      '--set AZURE_OPENAI_ENDPOINT "https://r.openai.azure.com/openai" must be a bare https:// or wss://host with no path.',
     ],
     [
       { AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://r/;accesskey=' },

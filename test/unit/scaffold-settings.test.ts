@@ -116,6 +116,21 @@ describe('resolveSettings without prompts', () => {
       'CALLBACK_URI_HOST "http://x" must start with https://.',
     ],
     ['app args', { target: 'dialplan', flags: { appArgs: 'a)' } }, '--app-args "a)" has an unbalanced ")".'],
+    [
+      '--set app name',
+      { target: 'dialplan', flags: { set: ['ASTERISK_APP_NAME=bad name'] } },
+      '--set ASTERISK_APP_NAME "bad name" may contain only letters, digits, "_" and "-".',
+    ],
+    [
+      '--set password with ;',
+      { target: 'ari', flags: { set: ['ASTERISK_ARI_PASSWORD=a;b'] } },
+      '--set ASTERISK_ARI_PASSWORD must not contain ";" (Asterisk reads the rest of the line as a comment).',
+    ],
+    [
+      '--set env value',
+      { target: 'env', flags: { set: ['CALLBACK_URI_HOST=http://x'] } },
+      '--set CALLBACK_URI_HOST "http://x" must start with https://.',
+    ],
   ])('%s is exit 2 naming it', async (_n, o, message) => {
     await expect(resolve({ target: 'all', ...o })).rejects.toMatchObject({ exitCode: EXIT_USAGE, message });
   });
@@ -194,6 +209,22 @@ describe('flag validation comes before any prompt', () => {
     await expect(resolveSettings({ target: 'all', flags: { exten: 'a b' }, lookup: none, ask })).rejects.toMatchObject({
       exitCode: EXIT_USAGE,
       message: '--exten "a b" must be a literal extension ([A-Za-z0-9*#+-]) or a pattern starting with "_".',
+    });
+    expect(asked).toBe(0);
+  });
+
+  it('a bad --set value fails without asking anything, naming --set', async () => {
+    let asked = 0;
+    const ask = async (spec: AskSpec): Promise<string> => {
+      asked++;
+      return spec.default ?? '';
+    };
+    await expect(
+      resolveSettings({ target: 'all', flags: { set: ['ASTERISK_ARI_PORT=0'] }, lookup: none, ask }),
+    ).rejects.toMatchObject({
+      exitCode: EXIT_USAGE,
+      message: '--set ASTERISK_ARI_PORT "0" must be a number from 1 to 65535.',
+      hint: 'Fix --set ASTERISK_ARI_PORT and run again; nothing was written.',
     });
     expect(asked).toBe(0);
   });
