@@ -60,7 +60,8 @@ export async function probeWebSocket(input: string, options: ProbeOptions = {}):
     timeoutMs,
     holdMs,
   };
-  const report: ProbeReport = { url, target: redact(target), verdict: 'ok', ok: true, message: '', phases: {} };
+  // `hint` holds its place before `phases`, so the JSON reads in the documented order
+  const report: ProbeReport = { url, target: redact(target), verdict: 'ok', ok: true, message: '', hint: undefined, phases: {} };
   const conclude = (c: Classification): ProbeReport => {
     report.verdict = c.verdict;
     report.ok = c.verdict === 'ok';

@@ -104,6 +104,8 @@ describe('voicectl ws-probe --json', () => {
     const reports = r.json() as ProbeReport[];
     expect(reports.map((x) => x.verdict)).toEqual(['http_unauthorized', 'ok']);
     expect(reports[0]!.hint).toEqual(expect.any(String));
+    // the documented order: {"url","target","verdict","ok","message","hint","phases"}
+    expect(Object.keys(reports[0]!)).toEqual(['url', 'target', 'verdict', 'ok', 'message', 'hint', 'phases']);
   });
 
   it('--header and --subprotocol reach the server', async () => {
