@@ -60,16 +60,18 @@ Examples:
     )
     .action(async (opts: BridgeCommandOptions) => {
       const output = ctx.output({ json: opts.json });
-      const [{ resolveBridgeSettings }, { startBridge }, { describeEvent }, { voicectlVersion }] = await Promise.all([
+      const [{ resolveBridgeSettings }, { startBridge }, { describeEvent }, { voicectlVersion }, { redactDeep }] = await Promise.all([
         import('../bridge/settings.js'),
         import('../bridge/server.js'),
         import('../bridge/log-lines.js'),
         import('../cli/version.js'),
+        import('../core/redact.js'),
       ]);
       const settings = await resolveBridgeSettings(await ctx.config(), opts, ctx.io.cwd);
       for (const notice of settings.notices) output.info(notice);
       const onEvent = (type: string, data: Record<string, unknown>): void => {
-        if (output.jsonMode) return output.event(type, data);
+        // events are per call, never per frame: redacting each one costs nothing that matters
+        if (output.jsonMode) return output.event(type, redactDeep(data));
         const line = describeEvent(type, data);
         if (line !== undefined) output.info(line);
       };

@@ -85,6 +85,10 @@ describe('voicectl bridge', () => {
     await waitFor(() => acs.audio().length === 5, 'model audio');
     expect(acs.audio()).toEqual(frames);
     expect(fake.last().received[0]!.session.instructions).toBe('Answer in one sentence.');
+    // a model error that quotes the key: the NDJSON event carries it masked
+    fake.last().ws.send(JSON.stringify({ type: 'error', error: { code: 'x', message: `bad key ${KEY}` } }));
+    await waitFor(() => h.stdout.text.includes('upstream.error'), 'upstream.error event');
+    expect(h.stdout.events().find((e) => e.type === 'upstream.error')).toMatchObject({ message: 'bad key ***', fatal: false });
     h.signal('SIGTERM');
     expect(await h.done).toBe(0);
     expect(h.stdout.events()[0]).toMatchObject({ upstream: 'aoai', deployment: 'my-rt', protocol, mediaTokenRequired: true });
