@@ -120,9 +120,9 @@ export async function startCatchServer(options: CatchServerOptions): Promise<Cat
       ws.on('message', markAlive);
       const wavPath = path.join(options.outDir, catchFileName(target, 'wav'));
       const rawPath = options.raw ? path.join(options.outDir, catchFileName(target, 'raw')) : undefined;
-      touched.add(wavPath);
       const lease = files.acquire(wavPath, rawPath);
       const done = runStream(ws, target, wavPath, remote, lease, options.sampleRate, (event) => {
+        if (event.type === 'stream.started') touched.add(wavPath); // opened: a file it writes to
         if (event.type === 'stream.ended') totalBytes += event.bytes;
         emit(event);
       }).finally(() => {

@@ -117,6 +117,8 @@ describe('voicectl catch refuses what it must not record', () => {
       message: `Cannot append to ${file}: it is not a PCM16 mono WAV file written by voicectl catch`,
     });
     expect(events(h, 'stream.ended')[0]).toMatchObject({ bytes: 0, droppedBytes: 320, closeCode: 1011 });
+    // the file it refused to touch is not reported as recorded
+    expect(events(h, 'catch.stopped')[0]).toMatchObject({ streams: 1, files: [], bytes: 0 });
   });
 
   it('closes a relay that sends a message above maxPayload (1009)', async () => {
