@@ -60,7 +60,7 @@ Examples:
     )
     .action(async (opts: BridgeCommandOptions) => {
       const output = ctx.output({ json: opts.json });
-      const [{ resolveBridgeSettings }, { startBridge }, { describeEvent }, { voicectlVersion }, { redactDeep }] = await Promise.all([
+      const [{ resolveBridgeSettings }, { startBridge }, { describeEvent }, { voicectlVersion }, { redact }] = await Promise.all([
         import('../bridge/settings.js'),
         import('../bridge/server.js'),
         import('../bridge/log-lines.js'),
@@ -70,8 +70,14 @@ Examples:
       const settings = await resolveBridgeSettings(await ctx.config(), opts, ctx.io.cwd);
       for (const notice of settings.notices) output.info(notice);
       const onEvent = (type: string, data: Record<string, unknown>): void => {
-        // events are per call, never per frame: redacting each one costs nothing that matters
-        if (output.jsonMode) return output.event(type, redactDeep(data));
+        // Free-text fields (an error from the model or a route, a close reason) may quote a
+        // secret: mask them. Other fields are built by voicectl (and acs.answering's Event Grid
+        // URL must keep its ?code= for the subscription).
+        if (output.jsonMode) {
+          const masked = { ...data };
+          for (const k of ['message', 'reason'] as const) if (typeof masked[k] === 'string') masked[k] = redact(masked[k] as string);
+          return output.event(type, masked);
+        }
         const line = describeEvent(type, data);
         if (line !== undefined) output.info(line);
       };
