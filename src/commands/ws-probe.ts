@@ -62,7 +62,8 @@ function header(value: string, previous: Record<string, string> | undefined): Re
   const colon = value.indexOf(':');
   const name = colon === -1 ? '' : value.slice(0, colon).trim();
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new InvalidArgumentError('expected "Name: value", e.g. --header "X-Tunnel-Authorization: tunnel <token>".');
+    // (an Authorization-like example would come out masked: errors go through redact())
+    throw new InvalidArgumentError('expected "Name: value", e.g. --header "Origin: https://example.com".');
   }
   return { ...previous, [name]: value.slice(colon + 1).trim() };
 }

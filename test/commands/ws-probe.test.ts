@@ -159,7 +159,7 @@ describe('voicectl ws-probe: usage errors and interruption', () => {
     [['--timeout', '0'], "option '--timeout <ms>' argument '0' is invalid"],
     [['--timeout', '1.5'], 'expected a whole number of milliseconds'],
     [['--hold', '-1'], 'expected seconds between 0 and 86400'],
-    [['--header', 'no colon'], 'expected "Name: value"'],
+    [['--header', 'no colon'], 'expected "Name: value", e.g. --header "Origin: https://example.com".'],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const r = await runVoicectl(['ws-probe', 'ws://127.0.0.1:1', ...args]);
     expect(r.code).toBe(2);
