@@ -195,7 +195,13 @@ export function classifyUpgradeResponse(res: UpgradeAnswer, ctx: ClassifyContext
   }
   if (status === 401 || status === 403 || status === 407) {
     if (dev || hasDevTunnelMarks(headers, body)) {
-      return { verdict: 'tunnel_auth_required', message: `${what} from the dev tunnel relay: the tunnel or port is not anonymous.`, hint: tunnelAuthHint };
+      // the relay adds its headers to every answer it forwards (microsoft/dev-tunnels#508), so
+      // a 401 from the server behind an anonymous tunnel looks the same: say so
+      return {
+        verdict: 'tunnel_auth_required',
+        message: `${what} from the dev tunnel relay: the tunnel or port is not anonymous.`,
+        hint: `${tunnelAuthHint} If anonymous access is already on, the ${status} comes from your server behind the tunnel: it must accept the media WebSocket without header auth.`,
+      };
     }
     if (status === 407) {
       return { verdict: 'http_unauthorized', message: `${what}: a proxy wants credentials.`, hint: 'Probe from a network without the authenticating proxy, or configure the proxy to allow this host.' };

@@ -48,8 +48,12 @@ describe('classifyUpgradeResponse', () => {
   });
 
   it('tunnel_auth_required names the tunnel id and forwarded port from the host name', () => {
+    const anonymous =
+      'The dev tunnel is private and ACS cannot sign in: allow anonymous access with `devtunnel access create k7x2m9q.usw2 --anonymous --port-number 8000` (or host a temporary one with `devtunnel host -p 8000 --allow-anonymous`).';
+    expect(classifyUpgradeResponse(answer(302, { location: 'https://global.rel.tunnels.api.visualstudio.com/auth/aad?x=1' }), dev).hint).toBe(anonymous);
+    // a 401 through the relay may also be the server's own: the relay marks every answer
     expect(classifyUpgradeResponse(answer(401), dev).hint).toBe(
-      'The dev tunnel is private and ACS cannot sign in: allow anonymous access with `devtunnel access create k7x2m9q.usw2 --anonymous --port-number 8000` (or host a temporary one with `devtunnel host -p 8000 --allow-anonymous`).',
+      `${anonymous} If anonymous access is already on, the 401 comes from your server behind the tunnel: it must accept the media WebSocket without header auth.`,
     );
   });
 
