@@ -36,9 +36,15 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(accesskey\s*=\s*)[^;\s"']+/gi, `$1${MASK}`],
   // URL query parameters and key=value pairs that carry secrets
   [/([?&;\s]|^)(api[-_]?key|token|code|sig|signature|secret|password|pwd|access_token|key)=([^&\s"';]+)/gi, `$1$2=${MASK}`],
-  // HTTP headers or JSON fields (values already masked, or an auth scheme, are left as they are)
+  // JSON fields: "password": "…", "api-key": "…"
   [
-    /("?(?:api-key|x-api-key|password|secret|token|accessKey|apiKey|api_key|authtoken|authorization)"?\s*[:=]\s*"?)(?!\*\*\*)(?!(?:Bearer|Basic)\b)([^"\s,}&;]+)/gi,
+    /("(?:api-key|x-api-key|password|secret|token|accessKey|apiKey|api_key|authtoken|authorization|connectionString)"\s*:\s*")(?!\*\*\*)([^"]+)/gi,
+    `$1${MASK}`,
+  ],
+  // HTTP header lines (api-key: …, Authorization: <no scheme>) and YAML-ish `key: value` lines;
+  // prose such as "Missing ARI password: set …" is not a key line and stays readable
+  [
+    /^(\s*(?:api-key|x-api-key|authorization|ocp-apim-subscription-key|password|secret|authtoken|api_key)\s*:\s*)(?!\*\*\*)(?!(?:Bearer|Basic)\b)(\S+)/gim,
     `$1${MASK}`,
   ],
   // JWTs (three base64url segments, first starting eyJ)

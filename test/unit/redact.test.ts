@@ -25,6 +25,17 @@ describe('redact', () => {
     expect(redact(input)).toBe(expected);
   });
 
+  it.each([
+    'Missing ARI password: set ASTERISK_ARI_PASSWORD (environment or .env).',
+    'Install your authtoken: https://dashboard.ngrok.com/get-started/your-authtoken',
+  ])('leaves prose that mentions a secret by name readable: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it('masks YAML-style key lines', () => {
+    expect(redact('version: 3\nauthtoken: 2abcDEF123\n')).toBe('version: 3\nauthtoken: ***\n');
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'GET /api/health 200 in 3 ms; calls=4 sampleRate=24000';
     expect(redact(text)).toBe(text);
