@@ -9,6 +9,7 @@ import { missingValueError, resolveSetting } from '../config/load.js';
 import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import type { RealtimeProtocol } from './realtime-protocol.js';
+import type { BridgeOptions } from './server.js';
 import type { UpstreamSettings } from './upstream-config.js';
 
 /** The parsed flags of `voicectl bridge`. */
@@ -22,14 +23,9 @@ export interface BridgeFlags {
   mediaToken?: string;
 }
 
-/** Resolved settings. */
-export interface BridgeSettings {
-  port: number;
-  host: string;
-  mediaPath: string;
-  maxCalls: number;
-  mediaToken?: string;
-  upstream: UpstreamSettings;
+/** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
+export interface BridgeSettings
+  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'maxCalls' | 'mediaToken' | 'upstream'> {
   /** Notices for stderr (echo mode, open media socket, …). */
   notices: string[];
 }

@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { clearRegisteredSecrets } from '../../src/core/redact.js';
 import { freePort } from '../../src/tunnel/local-port.js';
 import { startCli, type RunHandle } from '../helpers/run-cli.js';
+import { alive } from '../helpers/process.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
 const PATH = `${BIN}${path.delimiter}${process.env.PATH}`;
@@ -49,14 +50,6 @@ async function until(what: string, check: () => boolean, h: RunHandle): Promise<
   throw new Error(`timed out waiting for ${what}\nstdout: ${h.stdout.text}\nstderr: ${h.stderr.text}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function invocations(logFile: string): Promise<Array<{ tool: string; argv: string[]; authtokenInEnv: boolean }>> {
   const text = await readFile(logFile, 'utf8').catch(() => '');

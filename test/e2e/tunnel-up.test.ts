@@ -8,19 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { alive } from '../helpers/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '../../bin/voicectl.js');
 const fixtures = path.join(here, '../fixtures/bin');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('built CLI: tunnel up', () => {
   it('prints the URL, updates .env, and a real SIGINT stops cloudflared and exits 130', async () => {

@@ -3,15 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runToCompletion, startChild } from '../../src/tunnel/supervise.js';
+import { alive } from '../helpers/process.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function script(body: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'voicectl-supervise-'));
