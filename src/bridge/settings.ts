@@ -76,7 +76,12 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
   return out;
 }
 
-async function sessionSettings(config: Config, cwd: string): Promise<{ voice?: string; instructions?: string }> {
+/**
+ * The Realtime session settings from configuration: `AOAI_VOICE`, and `AOAI_INSTRUCTIONS`
+ * or else the contents of `AOAI_INSTRUCTIONS_FILE` (relative to `cwd`).
+ * @throws UsageError `VOICECTL_AOAI_INSTRUCTIONS` when that file cannot be read.
+ */
+export async function sessionSettings(config: Pick<Config, 'get'>, cwd: string): Promise<{ voice?: string; instructions?: string }> {
   const voice = config.get('AOAI_VOICE');
   let instructions = config.get('AOAI_INSTRUCTIONS');
   const file = config.get('AOAI_INSTRUCTIONS_FILE');

@@ -4,11 +4,10 @@
  * Azure core is shared), and the media streaming options voicectl always sends.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type * as CallAutomationSdk from '@azure/communication-call-automation';
 import type { CallAutomationClient, CallAutomationClientOptions, MediaStreamingOptions } from '@azure/communication-call-automation';
 import { redact } from '../core/redact.js';
+import { caFromEnv } from '../core/tls.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 
 export type { CallAutomationClient, CallAutomationClientOptions };
@@ -36,13 +35,8 @@ export function createClient(connectionString: string, clientOptions: CallAutoma
  * roots plus that file. Empty when unset or unreadable.
  */
 export function tlsOptionsFromEnv(env: Record<string, string | undefined>): CallAutomationClientOptions {
-  const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file) return {};
-  try {
-    return { tlsOptions: { ca: [...rootCertificates, readFileSync(file, 'utf8')] } } as CallAutomationClientOptions;
-  } catch {
-    return {};
-  }
+  const ca = caFromEnv(env);
+  return ca ? ({ tlsOptions: { ca } } as CallAutomationClientOptions) : {};
 }
 
 /**

@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./call.js')).callCommand,
   },
   {
+    name: 'doctor',
+    summary: 'check the whole setup in one command: env, tools, ACS, Azure OpenAI, public URL, Asterisk',
+    load: async () => (await import('./doctor.js')).doctorCommand,
+  },
+  {
     name: 'ws-probe',
     summary: 'prove a wss:// URL upgrades and stays open, hop by hop, with the fix for the hop that fails',
     load: async () => (await import('./ws-probe.js')).wsProbeCommand,

@@ -24,8 +24,8 @@ export const IDENTITY_TIMEOUT_MS = 15_000;
  * system CAs (plus NODE_EXTRA_CA_CERTS), the credential from DefaultAzureCredential.
  */
 export interface AzureClientSeam {
-  /** Extra CA certificate (PEM) to trust for this client only. */
-  tlsCa?: string;
+  /** CA certificates (PEM) to trust for this client only, instead of Node's defaults (see `caFromEnv`). */
+  tlsCa?: string | string[];
   /** Entra ID credential to use instead of DefaultAzureCredential. */
   credential?: TokenCredential;
   /** Time limit per command in ms (default {@link IDENTITY_TIMEOUT_MS}). */

@@ -87,7 +87,7 @@ export async function probeWebSocket(input: string, options: ProbeOptions = {}):
   if (secure) {
     const tcpSocket = socket;
     const t = await abortable(
-      handshakeTls(tcpSocket, host, { insecure: options.insecure === true, timeoutMs }),
+      handshakeTls(tcpSocket, host, { insecure: options.insecure === true, timeoutMs, ...(options.ca ? { ca: options.ca } : {}) }),
       options.signal,
       (r) => r.socket?.destroy(),
       () => tcpSocket.destroy(),

@@ -144,7 +144,7 @@ const VERIFY_TEXT: Record<string, string> = {
 export function handshakeTls(
   socket: Socket,
   host: string,
-  o: { insecure: boolean; timeoutMs: number },
+  o: { insecure: boolean; timeoutMs: number; ca?: string[] },
 ): Promise<{ phase: TlsPhase; socket?: TLSSocket; error?: unknown }> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -154,6 +154,7 @@ export function handshakeTls(
       ...(isIP(host) ? {} : { servername: host }),
       ALPNProtocols: ['http/1.1'],
       rejectUnauthorized: false,
+      ...(o.ca ? { ca: o.ca } : {}),
     });
     const fail = (err: unknown, extra: Partial<TlsPhase> = {}): void => {
       cleanup();

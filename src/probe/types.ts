@@ -69,6 +69,8 @@ export interface ProbeOptions {
   subprotocols?: string[];
   /** Accept a certificate that does not verify (self-signed, wrong name, expired); the report still says why. */
   insecure?: boolean;
+  /** Certificates to trust instead of Node's default roots (PEM); e.g. the roots plus `NODE_EXTRA_CA_CERTS` read from an injected environment. */
+  ca?: string[];
   /** DNS lookup; default `dns.promises.lookup(host, {all: true})`. */
   lookup?: ProbeLookup;
   /** TCP connect; default `net.connect`. */
