@@ -8,6 +8,36 @@ import { ENV_VARS, SECRET_ENV_VARS, type EnvVarName } from '../config/env.js';
 import { SHAPE_CHECKS, checkInstructionsFile } from './shapes.js';
 import { fail, pass, skip, type Outcome } from './types.js';
 
+/**
+ * Names the setups voicectl replaces use for its variables (the ACS Call Automation +
+ * Azure OpenAI samples: `AZURE_OPENAI_SERVICE_KEY`, `AZURE_OPENAI_SERVICE_ENDPOINT`,
+ * `AZURE_OPENAI_DEPLOYMENT_MODEL_NAME`, `ACS_CONNECTION_STRING`, `CALLBACK_URI`). An env file
+ * carried over from them sets these, and voicectl would silently not see the value.
+ */
+export const FOREIGN_NAMES: Partial<Record<EnvVarName, readonly string[]>> = {
+  AZURE_COMMUNICATION_CONNECTION_STRING: ['ACS_CONNECTION_STRING', 'CONNECTION_STRING', 'AZURE_COMMUNICATION_SERVICE_CONNECTION_STRING'],
+  CALLBACK_URI_HOST: ['CALLBACK_URI', 'CALLBACK_HOST'],
+  AZURE_OPENAI_ENDPOINT: ['AZURE_OPENAI_SERVICE_ENDPOINT'],
+  AZURE_OPENAI_API_KEY: ['AZURE_OPENAI_SERVICE_KEY', 'AZURE_OPENAI_KEY'],
+  AZURE_OPENAI_DEPLOYMENT: ['AZURE_OPENAI_DEPLOYMENT_MODEL_NAME', 'AZURE_OPENAI_DEPLOYMENT_NAME'],
+};
+
+/**
+ * A registered variable that is unset while a foreign name for it is set: a failure naming
+ * the rename (undefined when there is nothing to say).
+ */
+export function foreignNameOutcome(name: EnvVarName, config: Pick<Config, 'env' | 'fileValues'>): Outcome | undefined {
+  for (const other of FOREIGN_NAMES[name] ?? []) {
+    const inFile = (config.fileValues[other] ?? '') !== '';
+    if (!inFile && (config.env[other] ?? '') === '') continue;
+    return fail(
+      `not set, but ${other} is (${inFile ? 'env file' : 'environment'}): voicectl reads ${name}`,
+      `Rename ${other} to ${name}${inFile ? ' in the env file' : ''}.`,
+    );
+  }
+  return undefined;
+}
+
 /** One env check before timing: its name (`env file` or a variable name) and outcome. */
 export interface NamedOutcome {
   name: string;
@@ -47,14 +77,20 @@ export async function checkEnvFile(config: Pick<Config, 'envFile' | 'fileValues'
 }
 
 /**
- * Every check of the group, env file first, then one per set variable that has a shape
- * check, in registry order.
+ * Every check of the group, env file first, then in registry order one per set variable
+ * that has a shape check, and one per unset variable whose foreign name is set.
  * @param cwd resolves a relative `AOAI_INSTRUCTIONS_FILE`.
  */
 export async function envChecks(config: Config, cwd: string): Promise<NamedOutcome[]> {
   const out: NamedOutcome[] = [{ name: 'env file', outcome: await checkEnvFile(config) }];
-  for (const name of setVariables(config)) {
-    const value = config.lookup(name)!.value;
+  for (const name of Object.keys(ENV_VARS) as EnvVarName[]) {
+    const found = config.lookup(name);
+    if (!found) {
+      const foreign = foreignNameOutcome(name, config);
+      if (foreign) out.push({ name, outcome: foreign });
+      continue;
+    }
+    const value = found.value;
     if (name === 'AOAI_INSTRUCTIONS_FILE') {
       out.push({ name, outcome: await checkInstructionsFile(value, cwd, config.lookup('AOAI_INSTRUCTIONS') !== undefined) });
       continue;

@@ -12,6 +12,7 @@
  *   not being reported (`only`), the check fails with the shape's message instead.
  * - A check never throws: an unexpected error becomes a failure with its (redacted) message.
  */
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load.js';
 import type { EnvVarName } from '../config/env.js';
 import { CancelledError } from '../core/errors.js';
@@ -111,13 +112,20 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     o.onCheck?.(result, done);
   };
   const groupIndex = (g: DoctorGroup): number => DOCTOR_GROUPS.indexOf(g) * 1000;
+  // One run-wide signal linked to the caller's, with room for a listener per check.
+  const run = new AbortController();
+  setMaxListeners(64, run.signal);
+  const onCancel = (): void => run.abort();
+  if (o.signal?.aborted) run.abort();
+  o.signal?.addEventListener('abort', onCancel, { once: true });
+  const cancelled = (): boolean => run.signal.aborted;
 
   /** Run one check under the timeout; never rejects except for the caller's Ctrl-C. */
   const timed = async (group: DoctorGroup, name: string, order: number, fn: (signal: AbortSignal) => Promise<Outcome>): Promise<Outcome> => {
     const start = performance.now();
     const abort = new AbortController();
     const onParent = (): void => abort.abort();
-    o.signal?.addEventListener('abort', onParent, { once: true });
+    run.signal.addEventListener('abort', onParent, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<Outcome>((resolve) => {
       timer = setTimeout(() => {
@@ -129,7 +137,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     try {
       outcome = await Promise.race([
         fn(abort.signal).catch((err: unknown) => {
-          if (err instanceof CancelledError && !o.signal?.aborted) return fail(`no result within ${timeoutMs} ms`, TIMEOUT_HINTS[group]);
+          if (err instanceof CancelledError && !cancelled()) return fail(`no result within ${timeoutMs} ms`, TIMEOUT_HINTS[group]);
           if (err instanceof CancelledError) throw err;
           return fail(`unexpected error: ${redact(String((err as Error)?.message ?? err).split('\n')[0]!)}`);
         }),
@@ -137,9 +145,9 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       ]);
     } finally {
       clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onParent);
+      run.signal.removeEventListener('abort', onParent);
     }
-    if (o.signal?.aborted) throw new CancelledError('Interrupted; voicectl doctor stopped');
+    if (cancelled()) throw new CancelledError('Interrupted; voicectl doctor stopped');
     const result: CheckResult = { group, name, status: outcome.status, ms: Math.round(performance.now() - start), message: outcome.message };
     if (outcome.hint !== undefined) result.hint = outcome.hint;
     record(order, result);
@@ -175,18 +183,19 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   const get = (name: EnvVarName): string | undefined => o.config.get(name);
   const gate = (group: Exclude<DoctorGroup, 'env' | 'tools'>): Outcome | undefined => {
     const s = GROUP_SETTINGS[group];
+    // order: not configured (skip), a setting env already failed (skip, or its failure), then missing ones
     if (o.offline) return skip('not run: --offline');
     const present = s.triggers.some((n) => get(n) !== undefined);
     const missing = s.required.filter((n) => get(n) === undefined);
     if (!present && !named.has(group)) return skip(`not configured (set ${s.required.join(' and ')})`);
-    if (missing.length > 0) {
-      return fail(`missing ${missing.join(', ')}`, `Set ${missing.join(' and ')} in the environment or the env file (see \`voicectl scaffold env\`).`);
-    }
     const broken = s.shapes.filter((n) => shapeOf.get(n)?.status === 'fail');
     if (broken.length > 0) {
-      if (selected.has('env')) return skip(`not run: ${broken.join(', ')} ${broken.length === 1 ? 'is' : 'are'} invalid (see env)`);
+      if (selected.has('env')) return skip(`not run: fix ${broken.join(', ')} first (see env)`);
       const first = shapeOf.get(broken[0]!)!;
       return fail(first.message, first.hint);
+    }
+    if (missing.length > 0) {
+      return fail(`missing ${missing.join(', ')}`, `Set ${missing.join(' and ')} in the environment or the env file (see \`voicectl scaffold env\`).`);
     }
     return undefined;
   };
@@ -283,8 +292,12 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     }
   }
 
-  await Promise.all(jobs);
-  if (o.signal?.aborted) throw new CancelledError('Interrupted; voicectl doctor stopped');
+  try {
+    await Promise.all(jobs);
+  } finally {
+    o.signal?.removeEventListener('abort', onCancel);
+  }
+  if (cancelled()) throw new CancelledError('Interrupted; voicectl doctor stopped');
   const checks = results.sort((a, b) => a.order - b.order).map((r) => r.result);
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
 }

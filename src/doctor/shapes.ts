@@ -126,7 +126,8 @@ export const checkVoice: ShapeCheck = (value) =>
 /** `ASTERISK_HOST`: a host or IP, or (as `ari` accepts) `host:port` or an http(s):// URL. */
 export const checkAsteriskHost: ShapeCheck = (value) => {
   try {
-    return pass(parseAriUrl(urlFromHostPort(value, undefined)).base);
+    parseAriUrl(urlFromHostPort(value, undefined));
+    return pass(value);
   } catch (err) {
     if (!isVoicectlError(err)) throw err;
     return fail(`ASTERISK_HOST "${value.slice(0, 80)}": ${err.message}`, 'Set ASTERISK_HOST to the host or IP of the Asterisk HTTP server (http.conf bindaddr).');
