@@ -1,0 +1,148 @@
+/**
+ * The doctor's terminal checklist (src/doctor/render.ts) and the `--only` parser of the
+ * command (src/commands/doctor.ts).
+ */
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseGroups } from '../../src/commands/doctor.js';
+import { MARKS, renderChecklist, summaryLine } from '../../src/doctor/render.js';
+import type { CheckResult, DoctorReport } from '../../src/doctor/types.js';
+
+const check = (c: Partial<CheckResult> & Pick<CheckResult, 'group' | 'name' | 'status'>): CheckResult => ({ ms: 0, message: '', ...c });
+
+const REPORT: DoctorReport = {
+  ok: false,
+  checks: [
+    check({ group: 'env', name: 'env file', status: 'pass', message: '/srv/voice/.env: 6 variables, mode 0600' }),
+    check({ group: 'env', name: 'AOAI_VOICE', status: 'fail', message: 'AOAI_VOICE "nova" is not a Realtime voice', hint: 'Use one of alloy, ash.' }),
+    check({ group: 'tools', name: 'cloudflared', status: 'pass', ms: 42, message: '2025.8.0 (/usr/local/bin/cloudflared)' }),
+    check({ group: 'tools', name: 'ngrok', status: 'skip', message: 'not on PATH (ngrok tunnel for voicectl tunnel up)', hint: 'Install it if you need it: brew install ngrok.' }),
+    check({ group: 'aoai', name: 'realtime session', status: 'skip', message: 'not run: fix AOAI_VOICE first (see env)' }),
+    check({ group: 'public', name: 'health', status: 'fail', ms: 1234, message: 'calm-river-42.trycloudflare.com refused the connection', hint: 'Start the tunnel.' }),
+    check({ group: 'public', name: 'media websocket', status: 'skip', message: 'not run: the public host did not answer (see health)' }),
+  ],
+};
+
+describe('renderChecklist', () => {
+  const lines = renderChecklist(REPORT);
+
+  it('prints each group header once, in report order', () => {
+    const headers = lines.filter((l) => l !== '' && !l.startsWith(' '));
+    expect(headers).toEqual(['env', 'tools', 'aoai', 'public', summaryLine(REPORT)]);
+  });
+
+  it('prints one line per check with its mark, name and message', () => {
+    const checkLines = lines.filter((l) => /^ {2}[✓✗–] /.test(l));
+    expect(checkLines).toHaveLength(REPORT.checks.length);
+    expect(checkLines[0]).toMatch(/^ {2}✓ env file +\/srv\/voice\/\.env: 6 variables, mode 0600$/);
+    expect(checkLines[1]).toMatch(/^ {2}✗ AOAI_VOICE +AOAI_VOICE "nova" is not a Realtime voice$/);
+    expect(checkLines[3]).toMatch(/^ {2}– ngrok +not on PATH/);
+    expect(MARKS).toEqual({ pass: '✓', fail: '✗', skip: '–' });
+  });
+
+  it('shows the time of network and tool checks, not of env checks or skips', () => {
+    expect(lines.find((l) => l.includes(' cloudflared '))).toMatch(/\(42 ms\)$/);
+    expect(lines.find((l) => l.includes(' health '))).toMatch(/\(1234 ms\)$/);
+    expect(lines.find((l) => l.includes(' env file '))).not.toContain('ms)');
+    expect(lines.find((l) => l.includes(' ngrok '))).not.toContain('ms)');
+  });
+
+  it('aligns the messages in one column, after the longest name', () => {
+    const column = 4 + 'realtime session'.length + 2; // "  ✓ " + padded name + two spaces
+    const checkLines = lines.filter((l) => /^ {2}[✓✗–] /.test(l));
+    checkLines.forEach((l, i) => {
+      const message = REPORT.checks[i]!.message;
+      expect(l.slice(column, column + message.length)).toBe(message);
+    });
+  });
+
+  it('follows a failure with its fix line', () => {
+    const voice = lines.findIndex((l) => l.includes('✗ AOAI_VOICE'));
+    expect(lines[voice + 1]).toBe('      fix: Use one of alloy, ash.');
+    const health = lines.findIndex((l) => l.includes('✗ health'));
+    expect(lines[health + 1]).toBe('      fix: Start the tunnel.');
+    expect(lines.filter((l) => l.includes('fix:'))).toHaveLength(2);
+  });
+
+  it('does not print the hint of a skip', () => {
+    expect(lines.join('\n')).not.toContain('Install it if you need it');
+  });
+
+  it('ends with a blank line and the summary', () => {
+    expect(lines.slice(-2)).toEqual(['', 'not ready: 2 passed · 2 failed · 3 skipped']);
+  });
+
+  it('colours marks, hints and skips through the given functions', () => {
+    const tag = (t: string) => (s: string) => `<${t}>${s}</${t}>`;
+    const coloured = renderChecklist(REPORT, { green: tag('g'), red: tag('r'), dim: tag('d'), bold: tag('b') });
+    expect(coloured[0]).toBe('<b>env</b>');
+    expect(coloured.find((l) => l.includes('env file'))).toContain('<g>✓</g>');
+    expect(coloured.find((l) => l.includes('AOAI_VOICE "nova"'))).toContain('<r>✗</r>');
+    expect(coloured.find((l) => l.includes(' ngrok '))).toContain('<d>–</d> ngrok');
+    expect(coloured.find((l) => l.includes(' ngrok '))).toContain('<d>not on PATH');
+    expect(coloured).toContain('      <d>fix:</d> Start the tunnel.');
+    expect(coloured.at(-1)).toBe('<r>not ready:</r> 2 passed · 2 failed · 3 skipped');
+  });
+});
+
+describe('summaryLine', () => {
+  it('says ready with the counts when nothing failed', () => {
+    const report: DoctorReport = {
+      ok: true,
+      checks: [
+        check({ group: 'env', name: 'env file', status: 'pass' }),
+        check({ group: 'tools', name: 'az', status: 'pass' }),
+        check({ group: 'acs', name: 'identity round trip', status: 'skip' }),
+      ],
+    };
+    expect(summaryLine(report)).toBe('ready: 2 passed · 0 failed · 1 skipped');
+  });
+
+  it('says not ready with the counts when a check failed', () => {
+    const report: DoctorReport = {
+      ok: false,
+      checks: [check({ group: 'env', name: 'env file', status: 'pass' }), check({ group: 'aoai', name: 'realtime session', status: 'fail' })],
+    };
+    expect(summaryLine(report)).toBe('not ready: 1 passed · 1 failed · 0 skipped');
+  });
+
+  it('says nothing checked when nothing passed and nothing failed', () => {
+    const report: DoctorReport = {
+      ok: true,
+      checks: [check({ group: 'env', name: 'env file', status: 'skip' }), check({ group: 'tools', name: 'az', status: 'skip' })],
+    };
+    expect(summaryLine(report)).toMatch(/^nothing checked: 0 passed · 0 failed · 2 skipped /);
+    expect(summaryLine({ ok: true, checks: [] })).toMatch(/^nothing checked: 0 passed · 0 failed · 0 skipped/);
+  });
+});
+
+describe('parseGroups (--only)', () => {
+  it('splits a comma list', () => {
+    expect(parseGroups('acs,aoai')).toEqual(['acs', 'aoai']);
+  });
+
+  it('removes duplicates, keeping the first place', () => {
+    expect(parseGroups('aoai,env,aoai,env')).toEqual(['aoai', 'env']);
+  });
+
+  it('trims spaces and ignores empty items', () => {
+    expect(parseGroups(' env , tools ')).toEqual(['env', 'tools']);
+    expect(parseGroups('env,,tools,')).toEqual(['env', 'tools']);
+  });
+
+  it.each([
+    ['foo', 'unknown group "foo"'],
+    ['env,foo,bar', 'unknown group "foo", "bar"'],
+    ['', 'no group given'],
+    [' , ', 'no group given'],
+  ])('rejects %j with an InvalidArgumentError naming the valid groups', (value, why) => {
+    let error: unknown;
+    try {
+      parseGroups(value);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(`${why}; groups are env, tools, acs, aoai, public, asterisk.`);
+  });
+});
