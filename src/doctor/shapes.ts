@@ -125,12 +125,16 @@ export const checkVoice: ShapeCheck = (value) =>
 
 /** `ASTERISK_HOST`: a host or IP, or (as `ari` accepts) `host:port` or an http(s):// URL. */
 export const checkAsteriskHost: ShapeCheck = (value) => {
+  const hint = 'Set ASTERISK_HOST to the host or IP of the Asterisk HTTP server (http.conf bindaddr), or an http(s):// URL with the http.conf prefix as its path.';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value.trim())?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return fail(`ASTERISK_HOST "${value.slice(0, 80)}" uses ${scheme}://: ARI is served over http:// or https://`, hint);
+  if (scheme === undefined && value.includes('/')) return fail(`ASTERISK_HOST "${value.slice(0, 80)}" has a path without a scheme`, hint);
   try {
     parseAriUrl(urlFromHostPort(value, undefined));
     return pass(value);
   } catch (err) {
     if (!isVoicectlError(err)) throw err;
-    return fail(`ASTERISK_HOST "${value.slice(0, 80)}": ${err.message}`, 'Set ASTERISK_HOST to the host or IP of the Asterisk HTTP server (http.conf bindaddr).');
+    return fail(`ASTERISK_HOST "${value.slice(0, 80)}": ${err.message}`, hint);
   }
 };
 

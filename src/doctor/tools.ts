@@ -11,7 +11,6 @@
  * caller's environment reaches them.
  */
 import { INSTALL_COMMANDS, findExecutable } from '../tunnel/detect.js';
-import { runToCompletion } from '../tunnel/supervise.js';
 import { pass, skip, type Outcome } from './types.js';
 
 /** A tool voicectl can use, how to ask its version, and how to install it. */
@@ -59,6 +58,8 @@ export function parseVersion(tool: string, stdout: string, stderr = ''): string 
 export async function checkTool(spec: ToolSpec, env: Record<string, string | undefined>, timeoutMs: number): Promise<Outcome> {
   const file = await findExecutable(spec.name, env);
   if (!file) return skip(`not on PATH (${spec.role})`, `Install it if you need it: ${spec.install}.`);
+  // execa is loaded only when there is a tool to run (an offline run without tools stays light)
+  const { runToCompletion } = await import('../tunnel/supervise.js');
   const childEnv = Object.fromEntries(CHILD_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
   const r = await runToCompletion(file, spec.args, childEnv, timeoutMs);
   const version = parseVersion(spec.name, r.stdout, r.stderr);

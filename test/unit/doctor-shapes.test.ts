@@ -198,10 +198,11 @@ describe('ASTERISK_HOST', () => {
     expect(check(value)).toEqual({ status: 'pass', message: value });
   });
 
-  it('fails ftp://', () => {
+  it('fails ftp:// naming the scheme, and a path without a scheme', () => {
     const o = check('ftp://x');
-    expectFail(o, 'ASTERISK_HOST "ftp://x"');
+    expect(o).toMatchObject({ status: 'fail', message: 'ASTERISK_HOST "ftp://x" uses ftp://: ARI is served over http:// or https://' });
     expect(o.hint).toContain('http.conf bindaddr');
+    expect(check('pbx.example.com:8088/asterisk')).toMatchObject({ status: 'fail', message: 'ASTERISK_HOST "pbx.example.com:8088/asterisk" has a path without a scheme' });
   });
 
   it('fails credentials in the URL', () => {
