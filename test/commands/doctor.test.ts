@@ -18,7 +18,7 @@ import { startFakeAcsIdentity, type FakeAcsIdentity } from '../helpers/fake-acs-
 import { startFakeAri, type FakeAri } from '../helpers/fake-ari.js';
 import { startFakeRealtime, type FakeRealtime } from '../helpers/fake-realtime.js';
 import { closedPort } from '../helpers/probe-servers.js';
-import { runVoicectl } from '../helpers/run-cli.js';
+import { runVoicectl, startCli } from '../helpers/run-cli.js';
 import { tlsFront, tlsRefusingFront, type TlsFront } from '../helpers/tls-front.js';
 import { testCert, type TestCert } from '../helpers/tls.js';
 
@@ -319,6 +319,32 @@ describe('voicectl doctor against the fakes', () => {
     expect(lines[i + 1]).toMatch(/^ {6}fix: Set AZURE_OPENAI_DEPLOYMENT/);
     expect(lines.at(-2)).toMatch(/^not ready: \d+ passed · 1 failed · 0 skipped$/);
     expect(r.stdout).not.toContain(AOAI_KEY);
+  });
+
+  it('--only acs with a malformed connection string: acs fails with the parse error itself', async () => {
+    const r = await doctor({ AZURE_COMMUNICATION_CONNECTION_STRING: 'endpoint=https://x.communication.azure.com/' }, ['--only', 'acs']);
+    expect(r.report!.checks).toEqual([
+      expect.objectContaining({ group: 'acs', status: 'fail', message: expect.stringContaining('the accesskey=<key> part is missing') }),
+    ]);
+  });
+
+  it('Ctrl-C stops a run that waits on a silent host: exit 130, no report', async () => {
+    const net = await import('node:net');
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const cwd = await envDir({ CALLBACK_URI_HOST: `https://127.0.0.1:${(silent.address() as { port: number }).port}` });
+      const h = startCli(['doctor', '--json', '--timeout', '60000'], { cwd, env: { PATH: toolsDir } });
+      await vi.waitFor(() => expect(h.signalHandlers()).toBe(1));
+      await new Promise((r) => setTimeout(r, 100));
+      const started = performance.now();
+      h.signal('SIGINT');
+      expect(await h.done).toBe(130);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(h.stdout.text).not.toContain('"checks"');
+    } finally {
+      silent.close();
+    }
   });
 
   it('usage errors exit 2: an unknown group, --offline with a network group', async () => {
