@@ -37,7 +37,7 @@ export interface HealthResult {
   media?: { path: string; tokenRequired: boolean };
 }
 
-/** The body of an HTTP answer, at most `limit` bytes, as text. */
+/** An HTTP answer: status, headers, and the first 64 KiB of the body as text. */
 interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -46,7 +46,14 @@ interface HttpAnswer {
 
 function get(url: string, o: { timeoutMs: number; ca?: string[]; signal?: AbortSignal }): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { timeout: o.timeoutMs, headers: { accept: 'application/json' }, ...(o.ca ? { ca: o.ca } : {}), ...(o.signal ? { signal: o.signal } : {}) }, (res) => {
+    const options: https.RequestOptions = {
+      agent: false, // one request, no pooled socket left to hold the process open
+      timeout: o.timeoutMs,
+      headers: { accept: 'application/json', 'user-agent': 'voicectl-doctor' },
+      ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    };
+    const req = https.get(url, options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
