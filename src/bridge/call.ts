@@ -93,7 +93,12 @@ export class BridgeCall {
   private waiting: Array<{ dir: 'in' | 'out'; b64: string }> | undefined;
   private malformedReported = 0;
   private ended = false;
-  private readonly upstream: Upstream;
+  /**
+   * Created at the first AudioMetadata, not at the upgrade: ACS always sends it first, and a
+   * socket that never does (ws-probe, `voicectl doctor`, a tunnel's health check) then costs
+   * no Realtime session.
+   */
+  private upstream: Upstream | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -101,25 +106,6 @@ export class BridgeCall {
     private readonly o: CallOptions,
   ) {
     this.info = info;
-    this.upstream = o.upstream({
-      callId: info.callId,
-      sink: {
-        audio: (b64) => this.fromModel(b64),
-        speechStarted: () => {
-          this.c.bargeIns += 1;
-          if (this.ws.readyState === 1) this.ws.send(ACS_STOP_AUDIO_FRAME);
-        },
-        transcript: (role, text) => o.onEvent('transcript', { callId: info.callId, role, text }),
-        error: ({ message, code, fatal }) => {
-          o.onEvent('upstream.error', { callId: info.callId, message, ...(code ? { code } : {}), fatal });
-          if (fatal) {
-            o.onUpstreamError(message);
-            this.close(1011, message);
-          }
-        },
-        reconnecting: (r) => o.onEvent('upstream.reconnecting', { callId: info.callId, ...r }),
-      },
-    });
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -131,9 +117,34 @@ export class BridgeCall {
     ws.on('close', (code, reason) => this.end(code, reason.toString()));
   }
 
+  /** The call's upstream, created at the first AudioMetadata (see the `upstream` field). */
+  private ensureUpstream(): Upstream {
+    if (this.upstream) return this.upstream;
+    this.upstream = this.o.upstream({
+      callId: this.info.callId,
+      sink: {
+        audio: (b64) => this.fromModel(b64),
+        speechStarted: () => {
+          this.c.bargeIns += 1;
+          if (this.ws.readyState === 1) this.ws.send(ACS_STOP_AUDIO_FRAME);
+        },
+        transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
+        error: ({ message, code, fatal }) => {
+          this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), fatal });
+          if (fatal) {
+            this.o.onUpstreamError(message);
+            this.close(1011, message);
+          }
+        },
+        reconnecting: (r) => this.o.onEvent('upstream.reconnecting', { callId: this.info.callId, ...r }),
+      },
+    });
+    return this.upstream;
+  }
+
   /** Counters so far (upstream counters folded in). */
   counters(): CallCounters {
-    const u = this.upstream.counters();
+    const u = this.upstream?.counters() ?? { dropped: 0, lateDeltasDropped: 0, reconnects: 0, cancels: 0, invalidDeltas: 0 };
     return {
       ...this.c,
       droppedIn: this.c.droppedIn + u.dropped,
@@ -176,10 +187,10 @@ export class BridgeCall {
         if (this.waiting) return this.wait('in', f.data);
         if (this.toModel) {
           const out = this.toModel.process(f.data);
-          if (out !== '') this.upstream.send(out);
+          if (out !== '') this.upstream!.send(out);
           return;
         }
-        this.upstream.send(f.data);
+        this.upstream!.send(f.data); // set: the format (AudioMetadata) is known
         return;
       case 'metadata':
         return this.setFormat(f.sampleRate);
@@ -204,13 +215,14 @@ export class BridgeCall {
   }
 
   private setFormat(rate: 16000 | 24000): void {
-    if (rate === this.sampleRate) return;
+    if (this.ended || rate === this.sampleRate) return;
     this.sampleRate = rate;
     this.destroyResamplers();
-    const resample = this.upstream.sampleRate !== 'caller' && this.upstream.sampleRate !== rate;
+    const upstream = this.ensureUpstream();
+    const resample = upstream.sampleRate !== 'caller' && upstream.sampleRate !== rate;
     this.o.onEvent('call.format', { callId: this.info.callId, sampleRate: rate, resampling: resample });
     if (!resample) return;
-    const model = this.upstream.sampleRate as number;
+    const model = upstream.sampleRate as number;
     this.waiting = [];
     Promise.all([createPcmResampler(rate, model), createPcmResampler(model, rate)]).then(
       ([inRs, outRs]) => {
@@ -222,7 +234,7 @@ export class BridgeCall {
         for (const w of waiting) {
           if (w.dir === 'in') {
             const out = inRs.process(w.b64);
-            if (out !== '') this.upstream.send(out);
+            if (out !== '') upstream.send(out);
           } else this.fromModel(w.b64);
         }
       },
@@ -241,7 +253,7 @@ export class BridgeCall {
 
   private fromModel(b64: string): void {
     if (this.ws.readyState !== 1) return;
-    if (this.sampleRate === undefined && this.upstream.sampleRate !== 'caller') {
+    if (this.sampleRate === undefined && this.upstream?.sampleRate !== 'caller') {
       this.c.droppedOut += 1; // the caller's rate is not known yet (no AudioMetadata)
       return;
     }
@@ -270,7 +282,7 @@ export class BridgeCall {
   private end(code: number, reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.upstream.close();
+    this.upstream?.close();
     this.destroyResamplers();
     const counters = this.counters();
     this.o.onEvent('call.ended', {

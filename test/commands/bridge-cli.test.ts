@@ -108,7 +108,8 @@ describe('voicectl bridge', () => {
       AOAI_INSTRUCTIONS_FILE: 'instructions.txt',
     });
     const { mediaUrl } = await listening(h);
-    await connectAcs(mediaUrl);
+    const acs = await connectAcs(mediaUrl);
+    acs.sendMetadata(24000);
     await waitFor(() => fake.sessions.length === 1 && fake.last().configured, 'configured session');
     expect(fake.last().received[0]!.session.instructions).toBe('From the file.');
   });

@@ -183,6 +183,7 @@ describe('bridge relay, upstream failures', () => {
   it('a 404 (unknown deployment) is not retried', async () => {
     const { fake, bridge } = await setup('preview', { deployment: 'no-such-deployment' });
     const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000); // the upstream opens at the first AudioMetadata
     const closed = await acs.closed;
     expect(closed).toEqual({ code: 1011, reason: expect.stringContaining('HTTP 404') });
     expect(fake.refused.length).toBe(1);
@@ -192,6 +193,7 @@ describe('bridge relay, upstream failures', () => {
     const { fake, bridge } = await setup('ga', { backoff: { baseMs: 5, maxMs: 10, maxAttempts: 3 } });
     fake.refuseWith = 503;
     const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000); // the upstream opens at the first AudioMetadata
     const closed = await acs.closed;
     expect(closed.code).toBe(1011);
     expect(closed.reason).toContain('Azure OpenAI: 3 connection attempts failed: Unexpected server response: 503');
@@ -204,6 +206,7 @@ describe('bridge relay, a model that hangs up at once', () => {
     const { fake, bridge } = await setup('ga', { backoff: { baseMs: 5, maxMs: 10, maxAttempts: 3 } });
     fake.hangUpWith = 1008;
     const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000); // the upstream opens at the first AudioMetadata
     const closed = await acs.closed;
     expect(closed.code).toBe(1011);
     expect(closed.reason).toBe('Azure OpenAI: 3 connection attempts failed: Azure OpenAI closed the connection (1008 policy violation)');
@@ -257,20 +260,35 @@ describe('bridge relay, model events', () => {
 });
 
 describe('bridge relay, untrusted model output', () => {
-  it('a delta that is not base64 never reaches the caller (no JSON injection); audio before AudioMetadata is held back', async () => {
+  it('a delta that is not base64 never reaches the caller (no JSON injection)', async () => {
     const { fake, bridge } = await setup('ga');
     const acs = await connectAcs(bridge.mediaUrl);
+    acs.sendMetadata(24000);
     await waitFor(() => fake.last().configured, 'configured session');
     const frame = numberedFrames(24000, 1)[0]!;
-    fake.delta(frame, fake.last(), 'resp_x'); // before AudioMetadata: the caller's rate is unknown
-    await waitFor(() => bridge.handle.stats().droppedOut === 1, 'early model audio held back');
-    acs.sendMetadata(24000);
     fake.delta('AAAA"},"kind":"StopAudio","stopAudio":{}}', fake.last(), 'resp_x');
     acs.sendAudio(frame);
     await waitFor(() => acs.audio().length === 1, 'the echoed frame');
     expect(acs.received.map((f) => f.kind)).toEqual(['AudioData']);
     acs.close();
-    expect(await ended(bridge)).toMatchObject({ invalidDeltas: 1, droppedOut: 1, framesOut: 1 });
+    expect(await ended(bridge)).toMatchObject({ invalidDeltas: 1, framesOut: 1 });
+  });
+
+  it('no Realtime session until the first AudioMetadata: a socket that sends none (a probe) costs none', async () => {
+    const { fake, bridge } = await setup('ga');
+    const before = fake.sessions.length + fake.refused.length;
+    const probe = await connectAcs(bridge.mediaUrl);
+    probe.sendAudio(numberedFrames(24000, 1)[0]!); // AudioData before AudioMetadata: ignored
+    await waitFor(() => bridge.handle.stats().beforeMetadata === 1, 'the early frame counted');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.sessions.length + fake.refused.length).toBe(before);
+    probe.close();
+    expect(await ended(bridge)).toMatchObject({ beforeMetadata: 1, framesIn: 0, reconnects: 0 });
+    expect(fake.sessions.length + fake.refused.length).toBe(before);
+    const call = await connectAcs(bridge.mediaUrl);
+    call.sendMetadata(24000);
+    await waitFor(() => fake.sessions.length === before + 1 && fake.last().configured, 'a session for the real call');
+    call.close();
   });
 });
 

@@ -103,6 +103,7 @@ describe('HTTP routes and health', () => {
       upstream: { kind: 'aoai', endpoint: fake.endpoint, deployment: 'gpt-realtime', protocol: 'ga', apiKey: KEY, session: {} },
     });
     const c = await connectAcs(`${b.mediaUrl}?token=${TOKEN}`);
+    c.sendMetadata(24000);
     await waitFor(() => fake.sessions.length === 1, 'upstream session');
     const text = await (await fetch(`${b.httpUrl}/api/health`)).text();
     expect(text).not.toContain(KEY);
@@ -163,6 +164,7 @@ describe('robustness', () => {
       upstream: { kind: 'aoai', endpoint: fake.endpoint, deployment: 'gpt-realtime', protocol: 'ga', apiKey: 'k-1234567', session: {} },
     });
     const calls = await Promise.all([connectAcs(b.mediaUrl), connectAcs(b.mediaUrl)]);
+    for (const c of calls) c.sendMetadata(24000);
     await waitFor(() => fake.sessions.length === 2, 'two upstream sessions');
     const upstreamClosed = fake.sessions.map((s) => new Promise<number>((r) => s.ws.on('close', (code) => r(code))));
     await b.handle.close();

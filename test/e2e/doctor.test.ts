@@ -85,9 +85,11 @@ afterAll(async () => {
 });
 
 describe('voicectl doctor (built CLI, real bridge behind a TLS edge)', () => {
-  it('every check passes: the checklist on stdout, exit 0', async () => {
+  it('every check passes: the checklist on stdout, exit 0; one Realtime session (the aoai check), none for the media probe', async () => {
+    const sessionsBefore = realtime.sessions.length;
     const r = await voicectl(['doctor']);
     expect(r.code).toBe(0);
+    expect(realtime.sessions.length).toBe(sessionsBefore + 1);
     expect(r.stdout).toMatch(/^ {2}✓ realtime session +127\.0\.0\.1:\d+: GA Realtime session on deployment gpt-realtime accepted the session\.update, voice alloy/m);
     expect(r.stdout).toMatch(/^ {2}✓ health +voicectl bridge \S+ answers at https:\/\/127\.0\.0\.1:\d+: upstream aoai \(gpt-realtime\)/m);
     expect(r.stdout).toMatch(/^ {2}✓ media websocket +wss:\/\/127\.0\.0\.1:\d+\/ws\/media\?token=\*\*\* upgraded and stayed open/m);
