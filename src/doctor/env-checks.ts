@@ -23,17 +23,18 @@ export const FOREIGN_NAMES: Partial<Record<EnvVarName, readonly string[]>> = {
 };
 
 /**
- * A registered variable that is unset while a foreign name for it is set: a failure naming
- * the rename (undefined when there is nothing to say).
+ * A registered variable that is unset while the env file sets a foreign name for it with a
+ * value of the right shape: a failure naming the rename (undefined when there is nothing to
+ * say). Only the env file counts, and only a value that passes the variable's own shape
+ * check, so a database `CONNECTION_STRING` in a CI environment is never mistaken for ACS's.
  */
-export function foreignNameOutcome(name: EnvVarName, config: Pick<Config, 'env' | 'fileValues'>): Outcome | undefined {
+export function foreignNameOutcome(name: EnvVarName, config: Pick<Config, 'fileValues'>): Outcome | undefined {
   for (const other of FOREIGN_NAMES[name] ?? []) {
-    const inFile = (config.fileValues[other] ?? '') !== '';
-    if (!inFile && (config.env[other] ?? '') === '') continue;
-    return fail(
-      `not set, but ${other} is (${inFile ? 'env file' : 'environment'}): voicectl reads ${name}`,
-      `Rename ${other} to ${name}${inFile ? ' in the env file' : ''}.`,
-    );
+    const value = config.fileValues[other] ?? '';
+    if (value === '') continue;
+    const shape = SHAPE_CHECKS[name];
+    if (shape && shape(value).status !== 'pass') continue;
+    return fail(`not set, but the env file sets ${other}: voicectl reads ${name}`, `Rename ${other} to ${name} in the env file.`);
   }
   return undefined;
 }

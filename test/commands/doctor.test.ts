@@ -236,7 +236,7 @@ describe('voicectl doctor against the fakes', () => {
     const r = await doctor({ ...rest, AZURE_OPENAI_SERVICE_KEY: key });
     expect(failed(r.report)).toEqual(['env/AZURE_OPENAI_API_KEY']);
     expect(check(r.report, 'env', 'AZURE_OPENAI_API_KEY')).toMatchObject({
-      message: 'not set, but AZURE_OPENAI_SERVICE_KEY is (env file): voicectl reads AZURE_OPENAI_API_KEY',
+      message: 'not set, but the env file sets AZURE_OPENAI_SERVICE_KEY: voicectl reads AZURE_OPENAI_API_KEY',
       hint: 'Rename AZURE_OPENAI_SERVICE_KEY to AZURE_OPENAI_API_KEY in the env file.',
     });
     expect(check(r.report, 'aoai', 'realtime session')?.status).toBe('skip');

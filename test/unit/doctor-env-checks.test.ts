@@ -91,20 +91,28 @@ describe('checkEnvFile', () => {
 });
 
 describe('foreignNameOutcome', () => {
-  it('names the sample variable that should be renamed, and where it is', () => {
-    const fromFile = foreignNameOutcome('AZURE_OPENAI_API_KEY', { env: {}, fileValues: { AZURE_OPENAI_SERVICE_KEY: SECRET } });
-    expect(fromFile).toEqual({
+  it('names the sample variable in the env file that should be renamed', () => {
+    expect(foreignNameOutcome('AZURE_OPENAI_API_KEY', { fileValues: { AZURE_OPENAI_SERVICE_KEY: SECRET } })).toEqual({
       status: 'fail',
-      message: 'not set, but AZURE_OPENAI_SERVICE_KEY is (env file): voicectl reads AZURE_OPENAI_API_KEY',
+      message: 'not set, but the env file sets AZURE_OPENAI_SERVICE_KEY: voicectl reads AZURE_OPENAI_API_KEY',
       hint: 'Rename AZURE_OPENAI_SERVICE_KEY to AZURE_OPENAI_API_KEY in the env file.',
     });
-    const fromEnv = foreignNameOutcome('CALLBACK_URI_HOST', { env: { CALLBACK_URI: 'https://x.example.com' }, fileValues: {} });
-    expect(fromEnv?.message).toBe('not set, but CALLBACK_URI is (environment): voicectl reads CALLBACK_URI_HOST');
+    expect(foreignNameOutcome('CALLBACK_URI_HOST', { fileValues: { CALLBACK_URI: 'https://x.example.com' } })?.message).toBe(
+      'not set, but the env file sets CALLBACK_URI: voicectl reads CALLBACK_URI_HOST',
+    );
   });
 
-  it('says nothing when no foreign name is set', () => {
-    expect(foreignNameOutcome('AZURE_OPENAI_API_KEY', { env: { AZURE_OPENAI_SERVICE_KEY: '' }, fileValues: {} })).toBeUndefined();
-    expect(foreignNameOutcome('AOAI_VOICE', { env: { VOICE: 'alloy' }, fileValues: {} })).toBeUndefined();
+  it('ignores a foreign name whose value is not of the right shape (a database CONNECTION_STRING)', () => {
+    expect(foreignNameOutcome('AZURE_COMMUNICATION_CONNECTION_STRING', { fileValues: { CONNECTION_STRING: 'Server=db;Database=calls;User Id=sa;Password=x;' } })).toBeUndefined();
+    const acs = `endpoint=https://contoso.communication.azure.com/;accesskey=${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(foreignNameOutcome('AZURE_COMMUNICATION_CONNECTION_STRING', { fileValues: { CONNECTION_STRING: acs } })?.message).toBe(
+      'not set, but the env file sets CONNECTION_STRING: voicectl reads AZURE_COMMUNICATION_CONNECTION_STRING',
+    );
+  });
+
+  it('says nothing when no foreign name is set in the env file', () => {
+    expect(foreignNameOutcome('AZURE_OPENAI_API_KEY', { fileValues: { AZURE_OPENAI_SERVICE_KEY: '' } })).toBeUndefined();
+    expect(foreignNameOutcome('AOAI_VOICE', { fileValues: { VOICE: 'alloy' } })).toBeUndefined();
   });
 });
 
