@@ -141,7 +141,23 @@ export async function checkMedia(o: PublicCheckOptions, health: HealthResult, si
     const ping = report.phases.open?.pingMs;
     return pass(`${redact(report.target)} upgraded and stayed open${typeof ping === 'number' ? ` (ping ${ping} ms)` : ''}`);
   }
-  return fail(`${redact(report.target)}: ${report.message}`, report.hint);
+  return fail(`${redact(report.target)}: ${report.message}`, report.hint === undefined ? undefined : probeHintForDoctor(report.hint));
+}
+
+/**
+ * A ws-probe hint, reworded for the doctor: clauses that suggest a `ws-probe` test flag
+ * (`--insecure`, `--header`, `--subprotocol`) are dropped, and a mention of `--path` is
+ * marked as the `ws-probe` flag it is (the doctor takes the path from the bridge's health).
+ */
+export function probeHintForDoctor(hint: string): string {
+  const kept = hint.split(/(?<=[.;])\s+/).filter((c) => !/--(insecure|header|subprotocol)\b/.test(c));
+  if (kept.length === 0) return hint;
+  let text = kept
+    .map((c, i) => (i > 0 && kept[i - 1]!.endsWith('.') ? c.charAt(0).toUpperCase() + c.slice(1) : c))
+    .join(' ')
+    .replace(/;$/, '.');
+  if (/--path\b/.test(text)) text += ' (--path is a `voicectl ws-probe` option, for trying other paths.)';
+  return text;
 }
 
 function transportOutcome(err: NodeJS.ErrnoException, host: string): Outcome {
