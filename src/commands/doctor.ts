@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../cli/context.js';
+import { positiveInt } from './parsers.js';
 import { DOCTOR_GROUPS, OFFLINE_GROUPS, type DoctorGroup } from '../doctor/types.js';
 
 interface DoctorFlags {
@@ -48,19 +49,13 @@ export function parseGroups(value: string): DoctorGroup[] {
   return [...new Set(groups as DoctorGroup[])];
 }
 
-function positiveMs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('--timeout must be a positive integer (ms).');
-  return n;
-}
-
 /** `voicectl doctor`. */
 export function doctorCommand(ctx: CommandContext): Command {
   return new Command('doctor')
     .description('check the whole setup in one command: env, tools, ACS, Azure OpenAI Realtime, the public URL, Asterisk')
     .addOption(new Option('--only <groups>', `run only these groups, comma-separated (${DOCTOR_GROUPS.join(', ')})`).argParser(parseGroups))
     .option('--offline', 'run only the checks that need no network (env, tools)')
-    .addOption(new Option('--timeout <ms>', 'bound of each check, in ms').default(10_000).argParser(positiveMs))
+    .addOption(new Option('--timeout <ms>', 'bound of each check, in ms').default(10_000).argParser(positiveInt('--timeout', 'ms')))
     .addOption(new Option('--aoai-protocol <protocol>', 'Realtime protocol for the aoai check, as the bridge uses it').choices(['ga', 'preview']).default('ga'))
     .option('--json', 'one JSON document on stdout')
     .addHelpText('after', HELP)

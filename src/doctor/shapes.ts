@@ -18,6 +18,7 @@ import { publicHost } from '../calls/urls.js';
 import type { EnvVarName } from '../config/env.js';
 import { isVoicectlError } from '../core/errors.js';
 import { parseConnectionString } from '../identity/connection-string.js';
+import { isLoopbackHost } from '../probe/url.js';
 import {
   checkAriUser,
   checkGuid,
@@ -58,18 +59,13 @@ function secretText(what: string, hint: string): ShapeCheck {
   };
 }
 
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
-}
-
 /** `CALLBACK_URI_HOST`: an https origin; a loopback host passes with a note (ACS cannot reach it). */
 export const checkCallbackHost: ShapeCheck = (value) => {
   try {
     const host = publicHost(value);
     const hostname = new URL(`https://${host}`).hostname;
     return pass(
-      isLoopback(hostname)
+      isLoopbackHost(hostname)
         ? `https://${host} (loopback: fine for a local test, but ACS needs a public host such as a tunnel)`
         : `https://${host}`,
     );
@@ -101,7 +97,7 @@ export const checkAoaiEndpoint: ShapeCheck = (value) => {
     return fail(err.message, err.hint);
   }
   const hint = 'Set AZURE_OPENAI_ENDPOINT to https://<resource>.openai.azure.com (portal: Azure OpenAI > Keys and Endpoint).';
-  if ((url.protocol === 'http:' || url.protocol === 'ws:') && !isLoopback(url.hostname)) {
+  if ((url.protocol === 'http:' || url.protocol === 'ws:') && !isLoopbackHost(url.hostname)) {
     return fail(`AZURE_OPENAI_ENDPOINT uses ${url.protocol.slice(0, -1)}://: Azure OpenAI is reached over https:// only`, hint);
   }
   const extra = url.pathname !== '/' || url.search !== '' ? ` (its path ${url.pathname}${url.search} is ignored: voicectl builds the Realtime URL)` : '';

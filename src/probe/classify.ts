@@ -18,6 +18,7 @@ import {
   type TunnelHost,
 } from './tunnels.js';
 import type { ProbeVerdict } from './types.js';
+import { isLoopbackHost } from './url.js';
 
 /** A verdict with its one-sentence message and its fix (absent only for `ok`). */
 export interface Classification {
@@ -53,10 +54,6 @@ function forwardedPort(ctx: ClassifyContext): string {
   return ctx.tunnel?.kind === 'devtunnel' && ctx.tunnel.port ? String(ctx.tunnel.port) : '<port>';
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 /** DNS lookup failed (ENOTFOUND, EAI_AGAIN, a timeout). */
 export function classifyDnsError(err: unknown, ctx: ClassifyContext): Classification {
   const code = errorCode(err);
@@ -89,7 +86,7 @@ export function classifyConnectError(err: unknown, ctx: ClassifyContext): Classi
     return {
       verdict: 'connection_refused',
       message: `Nothing accepts connections on ${where} (${code}).`,
-      hint: isLoopback(ctx.host)
+      hint: isLoopbackHost(ctx.host)
         ? `Start your server on port ${ctx.port} (or fix the port in the URL), then probe again.`
         : `Nothing listens on port ${ctx.port} of ${ctx.host}: start the server, check the port, and make sure it listens on a public interface (0.0.0.0), not only 127.0.0.1.`,
     };

@@ -66,6 +66,15 @@ export function probeEndpoint(target: string): { host: string; port: number; sec
   return { host, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port), secure };
 }
 
+/**
+ * True for a name or address that only this machine reaches: `localhost` (and `*.localhost`),
+ * 127.0.0.0/8 and `::1` (with or without IPv6 brackets).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
+}
+
 function invalid(message: string, hint = HINT): UsageError {
   return new UsageError(message, { code: 'VOICECTL_PROBE_INVALID_URL', hint });
 }

@@ -17,7 +17,7 @@ import type { DoctorReport } from '../../src/doctor/types.js';
 import { startFakeAcsIdentity, type FakeAcsIdentity } from '../helpers/fake-acs-identity.js';
 import { startFakeAri, type FakeAri } from '../helpers/fake-ari.js';
 import { startFakeRealtime, type FakeRealtime } from '../helpers/fake-realtime.js';
-import { closedPort } from '../helpers/probe-servers.js';
+import { closedPort, silentServer } from '../helpers/probe-servers.js';
 import { runVoicectl, startCli } from '../helpers/run-cli.js';
 import { tlsFront, tlsRefusingFront, type TlsFront } from '../helpers/tls-front.js';
 import { testCert, type TestCert } from '../helpers/tls.js';
@@ -289,10 +289,8 @@ describe('voicectl doctor against the fakes', () => {
   });
 
   it('a check that hangs is bounded by --timeout', async () => {
-    const net = await import('node:net');
-    const silent = net.createServer(() => {}); // accepts TCP, never speaks TLS
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    const port = (silent.address() as { port: number }).port;
+    const silent = await silentServer(); // accepts TCP, never speaks TLS
+    const port = silent.port;
     try {
       const started = performance.now();
       const cwd = await envDir({ CALLBACK_URI_HOST: `https://127.0.0.1:${port}` });
@@ -302,7 +300,7 @@ describe('voicectl doctor against the fakes', () => {
       expect(failed(report)).toEqual(['public/health']);
       expect(check(report, 'public', 'health')?.message).toMatch(/400 ms|ETIMEDOUT/);
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 
@@ -329,11 +327,9 @@ describe('voicectl doctor against the fakes', () => {
   });
 
   it('Ctrl-C stops a run that waits on a silent host: exit 130, no report', async () => {
-    const net = await import('node:net');
-    const silent = net.createServer(() => {});
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const silent = await silentServer();
     try {
-      const cwd = await envDir({ CALLBACK_URI_HOST: `https://127.0.0.1:${(silent.address() as { port: number }).port}` });
+      const cwd = await envDir({ CALLBACK_URI_HOST: `https://127.0.0.1:${silent.port}` });
       const h = startCli(['doctor', '--json', '--timeout', '60000'], { cwd, env: { PATH: toolsDir } });
       await vi.waitFor(() => expect(h.signalHandlers()).toBe(1));
       await new Promise((r) => setTimeout(r, 100));
@@ -343,7 +339,7 @@ describe('voicectl doctor against the fakes', () => {
       expect(performance.now() - started).toBeLessThan(2000);
       expect(h.stdout.text).not.toContain('"checks"');
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 

@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
 import type { AriCheckReport, CheckStep } from '../../ari/check.js';
-import { addConnectionOptions, connectAri, positiveInt, resolveApp, type AriConnectionFlags } from './connection.js';
+import { addConnectionOptions, connectAri, resolveApp, type AriConnectionFlags } from './connection.js';
+import { positiveInt } from '../parsers.js';
 
 interface CheckFlags extends AriConnectionFlags {
   app?: string;

@@ -5,7 +5,7 @@
  * Only commander and types are imported statically; config, prompt and the ARI client
  * load inside {@link connectAri}, when an action runs.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
 import type { AriClient } from '../../ari/client.js';
 import type { AriUrl } from '../../ari/url.js';
@@ -72,15 +72,4 @@ export async function connectAri(ctx: CommandContext, flags: AriConnectionFlags,
 export async function resolveApp(ctx: CommandContext, flag: string | undefined): Promise<string> {
   const { resolveSetting } = await import('../../config/load.js');
   return resolveSetting(await ctx.config(), flag, 'ASTERISK_APP_NAME', 'voicectl')!.value;
-}
-
-/** commander argParser for positive integers (ms or seconds). */
-export function positiveInt(name: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) {
-      throw new InvalidArgumentError(`${name} must be a positive integer.`);
-    }
-    return n;
-  };
 }

@@ -3,7 +3,8 @@
  */
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
-import { addConnectionOptions, connectAri, positiveInt, type AriConnectionFlags } from './connection.js';
+import { addConnectionOptions, connectAri, type AriConnectionFlags } from './connection.js';
+import { positiveInt } from '../parsers.js';
 
 interface OriginateFlags extends AriConnectionFlags {
   app?: string;
