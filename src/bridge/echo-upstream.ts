@@ -1,7 +1,7 @@
 /**
  * The echo upstream: the caller's audio goes straight back to the caller, unchanged and
  * at the caller's own sample rate. It proves the phone ↔ tunnel ↔ bridge path without AI
- * credentials or cost. The bridge's default when no Azure OpenAI endpoint is configured.
+ * credentials or cost; whatever the leg's format, nothing is converted. The bridge's default when no Azure OpenAI endpoint is configured.
  */
 import type { Upstream, UpstreamCounters, UpstreamFactory } from './upstream.js';
 
@@ -10,7 +10,7 @@ export const echoUpstream: UpstreamFactory = ({ sink }) => {
   let closed = false;
   const counters: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0 };
   const upstream: Upstream = {
-    sampleRate: 'caller',
+    passthrough: true,
     send(b64) {
       if (closed) return false;
       sink.audio(b64);

@@ -23,6 +23,8 @@ export interface HealthDocument {
     max: number;
   };
   media: { path: string; tokenRequired: boolean };
+  /** Calls accepted since start, by source (acs, asterisk, twilio). */
+  sources?: Record<string, number>;
   upstream: UpstreamDescription & {
     /** The last fatal upstream error (e.g. a 401 from Azure OpenAI), redacted, or null. */
     lastError: { message: string; time: string } | null;
@@ -44,7 +46,9 @@ export interface HealthInput {
   tokenRequired: boolean;
   upstream: UpstreamDescription;
   lastError: { message: string; time: string } | undefined;
-  /** Extra fields (issue 8's call automation state); they cannot replace the fields above. */
+  /** Calls accepted since start, by source. */
+  sources?: Record<string, number>;
+  /** Extra fields (the call automation state); they cannot replace the fields above. */
   extras?: Record<string, unknown>;
 }
 
@@ -56,6 +60,7 @@ export function healthDocument(h: HealthInput): HealthDocument {
     uptimeSeconds: Math.floor((h.now - h.startedAt) / 1000),
     calls: { active: h.active, total: h.total, refused: h.refused, max: h.maxCalls },
     media: { path: h.mediaPath, tokenRequired: h.tokenRequired },
+    ...(h.sources ? { sources: h.sources } : {}),
     upstream: {
       ...h.upstream,
       lastError: h.lastError ? { message: redact(h.lastError.message), time: h.lastError.time } : null,

@@ -10,6 +10,7 @@
  * - Audio deltas: GA `response.output_audio.delta`, preview `response.audio.delta`.
  */
 import { UsageError } from '../core/errors.js';
+import { gaFormat, type SessionAudio } from './media-format.js';
 
 /** Which Realtime protocol to speak. */
 export type RealtimeProtocol = 'ga' | 'preview';
@@ -78,10 +79,12 @@ const SERVER_VAD = {
 /**
  * The first client event of a session, in the protocol's own shape.
  * - GA: `session.type:"realtime"` (required), `output_modalities`, nested `audio.input/output`
- *   with `format {type:"audio/pcm", rate:24000}`.
- * - preview: flat `input_audio_format` / `output_audio_format: "pcm16"`, `modalities`.
+ *   with `format {type:"audio/pcm", rate:24000}` (or `audio/pcmu` / `audio/pcma` for G.711).
+ * - preview: flat `input_audio_format` / `output_audio_format: "pcm16"` (or `g711_ulaw` /
+ *   `g711_alaw`), `modalities`.
+ * @param audio the session's audio format in both directions (default PCM16 24 kHz).
  */
-export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings): Record<string, unknown> {
+export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings, audio: SessionAudio = 'pcm16'): Record<string, unknown> {
   const transcription = { model: s.transcriptionModel ?? 'whisper-1' };
   const instructions = s.instructions !== undefined ? { instructions: s.instructions } : {};
   if (protocol === 'ga') {
@@ -94,12 +97,12 @@ export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings): R
         output_modalities: ['audio'],
         audio: {
           input: {
-            format: { type: 'audio/pcm', rate: REALTIME_SAMPLE_RATE },
+            format: gaFormat(audio),
             transcription,
             turn_detection: { ...SERVER_VAD },
           },
           output: {
-            format: { type: 'audio/pcm', rate: REALTIME_SAMPLE_RATE },
+            format: gaFormat(audio),
             ...(s.voice !== undefined ? { voice: s.voice } : {}),
           },
         },
@@ -113,8 +116,8 @@ export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings): R
       ...instructions,
       ...(s.voice !== undefined ? { voice: s.voice } : {}),
       modalities: ['text', 'audio'],
-      input_audio_format: 'pcm16',
-      output_audio_format: 'pcm16',
+      input_audio_format: audio,
+      output_audio_format: audio,
       input_audio_transcription: transcription,
       turn_detection: { ...SERVER_VAD },
     },

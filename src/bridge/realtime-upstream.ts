@@ -27,6 +27,7 @@ import {
   type RealtimeProtocol,
   type SessionSettings,
 } from './realtime-protocol.js';
+import type { SessionAudio } from './media-format.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
 
 /** Reconnect backoff, in ms. */
@@ -71,12 +72,18 @@ const REFUSAL_HINT: Record<number, string> = {
 
 /** An {@link UpstreamFactory} connecting each call to Azure OpenAI Realtime. */
 export function realtimeUpstreamFactory(options: RealtimeUpstreamOptions): UpstreamFactory {
-  const sessionText = (): string => JSON.stringify(sessionUpdate(options.protocol, options.session));
-  return ({ sink }) => new RealtimeUpstream(options, sessionText(), sink);
+  // One session.update text per format, built once: every call of that format sends the same.
+  const texts = new Map<SessionAudio, string>();
+  const sessionText = (audio: SessionAudio): string => {
+    let t = texts.get(audio);
+    if (t === undefined) texts.set(audio, (t = JSON.stringify(sessionUpdate(options.protocol, options.session, audio))));
+    return t;
+  };
+  return ({ sink, audio }) => new RealtimeUpstream(options, sessionText(audio), sink, audio);
 }
 
 class RealtimeUpstream implements Upstream {
-  readonly sampleRate = 24000 as const;
+  readonly passthrough = false;
   private readonly backoff: Backoff;
   private readonly maxQueued: number;
   private ws: WebSocket | undefined;
@@ -98,6 +105,7 @@ class RealtimeUpstream implements Upstream {
     private readonly o: RealtimeUpstreamOptions,
     private readonly sessionText: string,
     private readonly sink: UpstreamSink,
+    private readonly audio: SessionAudio,
   ) {
     this.backoff = { baseMs: 500, maxMs: 8000, maxAttempts: 6, ...o.backoff };
     this.maxQueued = o.maxQueuedBytes ?? 256 * 1024;
@@ -245,7 +253,7 @@ class RealtimeUpstream implements Upstream {
           return;
         }
         // The caller-side frame is built by concatenation: only base64 may get there.
-        if (!isBase64(ev.delta) || base64ByteLength(ev.delta) % 2 !== 0) {
+        if (!isBase64(ev.delta) || (this.audio === 'pcm16' && base64ByteLength(ev.delta) % 2 !== 0)) {
           this.c.invalidDeltas += 1;
           return;
         }

@@ -1,21 +1,31 @@
 /**
- * The bridge server: one `node:http` server with `ws` in `noServer` mode.
+ * The bridge server: one `node:http` server with `ws` in `noServer` mode, serving every
+ * WebSocket media leg on its own path (ACS on `mediaPath`, Asterisk chan_websocket on
+ * `asteriskPath`, more through {@link BridgeOptions.legs}), plus the AudioSocket TCP listener
+ * when one is configured. All calls share one {@link CallRegistry}: one `--max-calls`, one set
+ * of totals.
  *
  * Routes: `GET /api/health` (JSON, see health.ts), extra routes from {@link BridgeOptions.routes},
- * the media WebSocket upgrade on `mediaPath` only, and 404 for anything else. Upgrades are
- * checked in order: path (404), draining (503), media token (401), the
- * `authorizeMediaUpgrade` hook (its status), then `maxCalls` (accepted and closed with 1013).
+ * the media upgrades, and 404 for anything else. Upgrades are checked in order: path (404),
+ * draining (503), the leg's own authorization (its status), then `maxCalls` (accepted and
+ * closed with 1013).
  */
-import { randomInt, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { UserError } from '../core/errors.js';
-import { BridgeCall, type CallCounters } from './call.js';
+import type { CallCore, CallSource, MediaLeg } from './call-core.js';
 import { healthDocument } from './health.js';
+import { hasMediaToken } from './media-auth.js';
+import { AcsLeg } from './legs/acs.js';
+import { asteriskWsRoute } from './legs/asterisk-route.js';
+import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
+import { CallRegistry, type BridgeStats } from './registry.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
-/** An extra HTTP route (issue 8: Event Grid webhook, Call Automation callbacks). */
+export type { BridgeStats } from './registry.js';
+
+/** An extra HTTP route (Event Grid webhook, Call Automation callbacks, Twilio webhook, metrics). */
 export interface BridgeRoute {
   method: 'GET' | 'POST';
   /** Path prefix, e.g. `/api/incomingCall`. */
@@ -24,31 +34,56 @@ export interface BridgeRoute {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
 }
 
+/** The verdict of a leg on an upgrade request. */
+export type UpgradeVerdict = { ok: true } | { ok: false; status: number; reason: string };
+
+/** A WebSocket media leg mounted on a path of the bridge's HTTP server. */
+export interface WsLegRoute {
+  /** Exact path, e.g. `/ws/media`. */
+  path: string;
+  source: CallSource;
+  /** Check the upgrade (after the path and draining checks); a refusal is answered with its status. */
+  authorize(req: IncomingMessage, url: URL): Promise<UpgradeVerdict> | UpgradeVerdict;
+  /** Attach the leg's adapter to an accepted socket and its new call. */
+  attach(ws: WebSocket, req: IncomingMessage, core: CallCore, active: number): MediaLeg;
+  /** Subprotocols the leg accepts (the first offered that matches is chosen); default: none chosen. */
+  protocols?: readonly string[];
+}
+
 /** Options of {@link startBridge}. */
 export interface BridgeOptions {
   /** TCP port (0 picks a free one). */
   port: number;
   /** Listen address, e.g. `0.0.0.0` or `127.0.0.1`. */
   host: string;
-  /** Path of the media WebSocket, e.g. `/ws/media`. */
+  /** Path of the ACS media WebSocket, e.g. `/ws/media`. */
   mediaPath: string;
-  /** Concurrent calls; beyond it new media sockets are closed with 1013 and counted. */
+  /** Path of the Asterisk chan_websocket leg (default `/ws/asterisk`). */
+  asteriskPath?: string;
+  /** AudioSocket TCP listener (off unless given; the protocol has no authentication). */
+  audioSocket?: { port: number; host: string };
+  /** Concurrent calls of all sources; beyond it new calls are refused (1013) and counted. */
   maxCalls: number;
-  /** Shared secret required on the media upgrade as `?token=` or `Authorization: Bearer`. */
+  /**
+   * Shared secret: on the ACS upgrade as `?token=` or `Authorization: Bearer`; on the Asterisk
+   * upgrade as the HTTP Basic password (`websocket_client.conf` `password`).
+   */
   mediaToken?: string;
   /** Where calls go: Azure OpenAI Realtime or the echo. */
   upstream: UpstreamSettings;
   /** NDJSON event sink: (type, data). The command maps it to `output.event` / human log lines. */
   onEvent(type: string, data: Record<string, unknown>): void;
-  /** Extra HTTP routes (issue 8). Matched after `/api/health`, before the 404. */
+  /** Extra HTTP routes. Matched after `/api/health`, before the 404. */
   routes?: BridgeRoute[];
-  /** Extra fields merged into GET /api/health (issue 8); they cannot replace the bridge's own fields. */
+  /** Extra WebSocket legs (e.g. Twilio Media Streams). */
+  legs?: WsLegRoute[];
+  /** Extra fields merged into GET /api/health; they cannot replace the bridge's own fields. */
   healthExtras?: () => Record<string, unknown>;
   /**
-   * Extra check on the media WebSocket upgrade, after the token check (issue 8: ACS JWT).
+   * Extra check on the ACS media upgrade, after the token check (ACS JWT).
    * Return a status to refuse (401/403).
    */
-  authorizeMediaUpgrade?: (req: IncomingMessage) => Promise<{ ok: true } | { ok: false; status: number; reason: string }>;
+  authorizeMediaUpgrade?: (req: IncomingMessage) => Promise<UpgradeVerdict>;
   /** Version shown by `/api/health` (default `0.0.0`). */
   version?: string;
   /** Ping interval for media sockets (ms, default 30 000); a socket that misses a pong is terminated. */
@@ -61,53 +96,29 @@ export interface BridgeOptions {
   drainTimeoutMs?: number;
 }
 
-/** Totals since start (ended calls plus the live ones). */
-export interface BridgeStats extends CallCounters {
-  activeCalls: number;
-  totalCalls: number;
-  /** Media sockets refused at maxCalls. */
-  refusedCalls: number;
-  /** Upgrades refused before the WebSocket opened (404, 401, hook refusals, draining). */
-  rejectedUpgrades: number;
-}
-
 /** A running bridge. */
 export interface BridgeHandle {
   /** The bound port (useful with `port: 0`). */
   port: number;
   /** The bound address. */
   address: string;
+  /** The AudioSocket listener's bound port, when one was configured. */
+  audioSocketPort?: number;
   upstream: UpstreamDescription;
+  /** The calls of all sources (admission, totals); the ARI mode admits nothing itself but reads it. */
+  registry: CallRegistry;
   /** Drain: stop accepting, close calls with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
 }
 
-const ZERO: CallCounters = {
-  framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
-  malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
-};
+export { hasMediaToken } from './media-auth.js';
 
-/** Constant-time comparison of a presented secret with the expected one. */
-function secretMatches(presented: string | null | undefined, expected: string): boolean {
-  if (!presented) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** True when the upgrade carries the media token as `?token=` or as `Authorization: Bearer` (either may match). */
-export function hasMediaToken(req: IncomingMessage, url: URL, token: string): boolean {
-  if (secretMatches(url.searchParams.get('token'), token)) return true;
-  const auth = req.headers.authorization;
-  return typeof auth === 'string' && /^Bearer /i.test(auth) && secretMatches(auth.slice(7).trim(), token);
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+function refuseUpgrade(socket: Duplex, status: number, text: string, extraHeaders = ''): void {
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Refused';
   const body = `${text}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extraHeaders}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
@@ -126,6 +137,31 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
+/** The ACS media streaming leg's route: token, then the JWT hook. */
+function acsRoute(options: BridgeOptions, limits: { maxQueuedBytes: number; maxFrameBytes: number }, describeUpstream: () => string): WsLegRoute {
+  return {
+    path: options.mediaPath,
+    source: 'acs',
+    async authorize(req, url) {
+      if (options.mediaToken && !hasMediaToken(req, url, options.mediaToken)) {
+        return { ok: false, status: 401, reason: 'media token missing or wrong (?token= or Authorization: Bearer)' };
+      }
+      if (!options.authorizeMediaUpgrade) return { ok: true };
+      try {
+        return await options.authorizeMediaUpgrade(req);
+      } catch (err) {
+        return { ok: false, status: 401, reason: `authorization failed: ${(err as Error).message}` };
+      }
+    },
+    attach(ws, req, core, active) {
+      core.identify({ connectionId: header(req, 'x-ms-call-connection-id'), correlationId: header(req, 'x-ms-call-correlation-id') });
+      const leg = new AcsLeg(ws, core, limits);
+      core.announce({ upstream: describeUpstream(), active });
+      return leg;
+    },
+  };
+}
+
 /**
  * Start the bridge.
  * @throws UsageError `VOICECTL_AOAI_ENDPOINT` for a bad endpoint; UserError
@@ -134,36 +170,33 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
-  const calls = new Set<BridgeCall>();
-  const ended: CallCounters = { ...ZERO };
-  let total = 0;
-  let refused = 0;
-  let rejected = 0;
-  let draining = false;
-  let lastError: { message: string; time: string } | undefined;
   const emit = options.onEvent;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * (options.maxFrameBytes ?? 1024 * 1024), perMessageDeflate: false });
-  const callOptions = {
-    upstream: factory,
-    onEvent: emit,
-    maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024,
-    maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024,
-    onUpstreamError(message: string) {
-      lastError = { message, time: new Date().toISOString() };
+  const registry = new CallRegistry({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
+  const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
+  const legs: WsLegRoute[] = [
+    acsRoute(options, limits, () => description.kind),
+    asteriskWsRoute({ path: options.asteriskPath ?? '/ws/asterisk', ...(options.mediaToken ? { mediaToken: options.mediaToken } : {}) }),
+    ...(options.legs ?? []),
+  ];
+  // Asterisk fails the handshake on any Sec-WebSocket-Extensions: no permessage-deflate anywhere.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 2 * limits.maxFrameBytes,
+    perMessageDeflate: false,
+    handleProtocols: (offered, req) => {
+      const leg = legs.find((l) => l.path === requestUrl(req)?.pathname);
+      for (const p of offered) if (leg?.protocols?.includes(p)) return p;
+      return false;
     },
-    onEnd(call: BridgeCall) {
-      calls.delete(call);
-      const c = call.counters();
-      for (const k of Object.keys(ended) as Array<keyof CallCounters>) ended[k] += c[k];
-    },
-  };
+  });
 
   const health = (): string =>
     JSON.stringify(
       healthDocument({
-        draining, version: options.version ?? '0.0.0', startedAt, now: Date.now(), active: calls.size, total, refused,
-        maxCalls: options.maxCalls, mediaPath: options.mediaPath, tokenRequired: Boolean(options.mediaToken),
-        upstream: description, lastError, extras: options.healthExtras?.(),
+        draining: registry.draining, version: options.version ?? '0.0.0', startedAt, now: Date.now(), active: registry.calls.size,
+        total: registry.total, refused: registry.refused, maxCalls: options.maxCalls, mediaPath: options.mediaPath,
+        tokenRequired: Boolean(options.mediaToken), upstream: description, lastError: registry.lastError,
+        sources: registry.stats().bySource, extras: options.healthExtras?.(),
       }),
     );
 
@@ -211,90 +244,67 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = requestUrl(req);
     if (!url) {
-      rejected += 1;
+      registry.rejected += 1;
       return refuseUpgrade(socket, 400, 'bad request target');
     }
     const remote = req.socket.remoteAddress;
     const refuse = (status: number, reason: string): void => {
-      rejected += 1;
+      registry.rejected += 1;
       emit('media.refused', { status, reason, path: url.pathname, remote });
-      refuseUpgrade(socket, status, reason);
+      // chan_websocket sends credentials only when asked: a 401 names the Basic scheme
+      refuseUpgrade(socket, status, reason, status === 401 ? 'WWW-Authenticate: Basic realm="voicectl"\r\n' : '');
     };
-    if (url.pathname !== options.mediaPath) return refuse(404, `no WebSocket at ${url.pathname}; the media path is ${options.mediaPath}`);
-    if (draining) return refuse(503, 'the bridge is shutting down');
-    if (options.mediaToken && !hasMediaToken(req, url, options.mediaToken)) {
-      return refuse(401, 'media token missing or wrong (?token= or Authorization: Bearer)');
-    }
-    if (options.authorizeMediaUpgrade) {
-      let verdict: Awaited<ReturnType<NonNullable<BridgeOptions['authorizeMediaUpgrade']>>>;
-      try {
-        verdict = await options.authorizeMediaUpgrade(req);
-      } catch (err) {
-        verdict = { ok: false, status: 401, reason: `authorization failed: ${(err as Error).message}` };
-      }
-      if (!verdict.ok) return refuse(verdict.status, verdict.reason);
-      if (socket.destroyed) return;
-    }
+    const leg = legs.find((l) => l.path === url.pathname);
+    if (!leg) return refuse(404, `no WebSocket at ${url.pathname}; the media paths are ${legs.map((l) => l.path).join(', ')}`);
+    if (registry.draining) return refuse(503, 'the bridge is shutting down');
+    const verdict = await leg.authorize(req, url);
+    if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (draining) return ws.close(1001, 'bridge shutting down');
-      if (calls.size >= options.maxCalls) {
-        refused += 1;
-        emit('call.refused', { reason: 'max-calls', active: calls.size, maxCalls: options.maxCalls, remote });
-        return ws.close(1013, `bridge at its call limit (${options.maxCalls}), try again later`);
-      }
-      total += 1;
-      const info = {
-        callId: `c${total}-${randomInt(0xffff).toString(16).padStart(4, '0')}`,
-        connectionId: header(req, 'x-ms-call-connection-id'),
-        correlationId: header(req, 'x-ms-call-correlation-id'),
-        remote,
-      };
-      const call = new BridgeCall(ws, info, callOptions);
-      calls.add(call);
-      emit('call.started', { ...info, upstream: description.kind, active: calls.size });
+      const core = registry.admit(leg.source, remote);
+      if (core === 'draining') return ws.close(1001, 'bridge shutting down');
+      if (core === 'max-calls') return ws.close(1013, `bridge at its call limit (${options.maxCalls}), try again later`);
+      core.attach(leg.attach(ws, req, core, registry.calls.size));
     });
   }
 
   const heartbeat = setInterval(() => {
-    for (const call of calls) call.heartbeat();
+    for (const call of registry.calls) call.heartbeat();
   }, options.pingIntervalMs ?? 30_000);
   heartbeat.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       clearInterval(heartbeat);
-      reject(
-        new UserError(`Cannot listen on ${options.host}:${options.port}: ${err.code ?? err.message}`, {
-          code: 'VOICECTL_BRIDGE_LISTEN',
-          hint:
-            err.code === 'EADDRINUSE'
-              ? `Another process uses port ${options.port}; stop it or pass --listen <other port>.`
-              : 'Pass --listen <port> (above 1024 without root) and --host <address> of this machine.',
-          cause: err,
-        }),
-      );
+      reject(listenError(err, options.host, options.port, '--listen'));
     });
     server.listen(options.port, options.host, () => resolve());
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
 
+  let audioSocket: AudioSocketListener | undefined;
+  if (options.audioSocket) {
+    try {
+      audioSocket = await startAudioSocketListener({ ...options.audioSocket, registry, maxQueuedBytes: limits.maxQueuedBytes, onEvent: emit });
+    } catch (err) {
+      clearInterval(heartbeat);
+      server.close();
+      throw listenError(err as NodeJS.ErrnoException, options.audioSocket.host, options.audioSocket.port, '--audiosocket-listen');
+    }
+  }
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      draining = true;
+      registry.draining = true;
       clearInterval(heartbeat);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const call of calls) call.close(1001, 'bridge shutting down');
-      const deadline = Date.now() + (options.drainTimeoutMs ?? 1500);
-      while (calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const call of calls) call.terminate();
-      // a terminated socket reports 'close' a tick later: let every call.ended out first
-      const hard = Date.now() + 500;
-      while (calls.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 5));
+      const listenerClosed = audioSocket?.close();
+      await registry.closeAll(options.drainTimeoutMs ?? 1500);
       wss.close();
       server.closeAllConnections();
-      await serverClosed;
+      await Promise.all([serverClosed, listenerClosed]);
     })();
     return closing;
   };
@@ -302,15 +312,22 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
   return {
     port,
     address: options.host,
+    ...(audioSocket ? { audioSocketPort: audioSocket.port } : {}),
     upstream: description,
+    registry,
     close,
-    stats() {
-      const s: CallCounters = { ...ended };
-      for (const call of calls) {
-        const c = call.counters();
-        for (const k of Object.keys(s) as Array<keyof CallCounters>) s[k] += c[k];
-      }
-      return { ...s, activeCalls: calls.size, totalCalls: total, refusedCalls: refused, rejectedUpgrades: rejected };
-    },
+    stats: () => registry.stats(),
   };
+}
+
+/** The listen failure as a UserError naming the flag to change. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number, flag: string): UserError {
+  return new UserError(`Cannot listen on ${host}:${port}: ${err.code ?? err.message}`, {
+    code: 'VOICECTL_BRIDGE_LISTEN',
+    hint:
+      err.code === 'EADDRINUSE'
+        ? `Another process uses port ${port}; stop it or pass ${flag} <other port>.`
+        : `Pass ${flag} <port> (above 1024 without root) and an address of this machine.`,
+    cause: err,
+  });
 }

@@ -3,12 +3,13 @@
  * One upstream per call; the call feeds it caller audio and receives model audio and
  * events through an {@link UpstreamSink}.
  */
+import type { SessionAudio } from './media-format.js';
 
 /** Callbacks an upstream uses to reach its call. All run synchronously on the event loop. */
 export interface UpstreamSink {
-  /** Model audio for the caller: base64 PCM16 LE at the upstream's {@link Upstream.sampleRate}. */
+  /** Model audio for the caller: base64 in the session format (or the caller's, for a passthrough upstream). */
   audio(b64: string): void;
-  /** The model heard the caller start speaking (barge-in): the call sends ACS StopAudio. */
+  /** The model heard the caller start speaking (barge-in): the call stops the leg's playback. */
   speechStarted(): void;
   /** A finished transcript line, of the caller or of the model. */
   transcript(role: 'caller' | 'model', text: string): void;
@@ -38,12 +39,12 @@ export interface UpstreamCounters {
 /** One call's upstream. */
 export interface Upstream {
   /**
-   * Sample rate the upstream takes and gives, in Hz; `'caller'` means whatever the caller
-   * sends (the echo), so the call never resamples.
+   * True when the upstream takes and gives whatever the caller sends (the echo), so the call
+   * never converts; false when it takes and gives the session format it was opened with.
    */
-  readonly sampleRate: 24000 | 'caller';
+  readonly passthrough: boolean;
   /**
-   * Send one frame of caller audio (base64 PCM16 LE at {@link sampleRate}).
+   * Send one frame of caller audio (base64, in the session format: PCM16 LE 24 kHz or G.711).
    * @returns false when the frame was dropped (reconnecting, or over the queued-bytes cap).
    */
   send(b64: string): boolean;
@@ -53,5 +54,5 @@ export interface Upstream {
   close(): void;
 }
 
-/** Creates the upstream of a new call. */
-export type UpstreamFactory = (call: { callId: string; sink: UpstreamSink }) => Upstream;
+/** Creates the upstream of a new call, configured for the session audio format `audio`. */
+export type UpstreamFactory = (call: { callId: string; audio: SessionAudio; sink: UpstreamSink }) => Upstream;

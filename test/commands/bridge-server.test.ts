@@ -84,6 +84,7 @@ describe('HTTP routes and health', () => {
       status: 'ok', version: '9.9.9', uptimeSeconds: expect.any(Number),
       calls: { active: 0, total: 0, refused: 0, max: 10 },
       media: { path: '/ws/media', tokenRequired: false },
+      sources: { acs: 0, asterisk: 0, twilio: 0 },
       upstream: { kind: 'echo', lastError: null },
       callAutomation: { answered: 2 },
     });

@@ -38,7 +38,7 @@ describe('realtime upstream', () => {
       session: {},
       authHeaders: async () => ({ 'api-key': 'key-123456' }),
     });
-    const up = factory({ callId: 'c1', sink });
+    const up = factory({ callId: 'c1', audio: 'pcm16', sink });
     await waitFor(() => sink.errors.length === 1, 'fatal error');
     expect(sink.errors[0]).toEqual({
       message: "Azure OpenAI rejected the session: Missing required parameter: 'session.type'.",
@@ -58,7 +58,7 @@ describe('realtime upstream', () => {
       session: {},
       authHeaders: async () => ({ 'api-key': 'key-123456' }),
       maxQueuedBytes: 3 * frames[0]!.length,
-    })({ callId: 'c1', sink });
+    })({ callId: 'c1', audio: 'pcm16', sink });
     const accepted = frames.map((f) => up.send(f));
     expect(accepted).toEqual([true, true, true, false, false]);
     await waitFor(() => fake!.sessions.length === 1 && fake!.last().appended.length === 3, 'flushed frames');
@@ -75,7 +75,7 @@ describe('realtime upstream', () => {
     });
     expect(description.credentials).toBe('entra-id');
     const sink = recordingSink();
-    const up = factory({ callId: 'c1', sink });
+    const up = factory({ callId: 'c1', audio: 'pcm16', sink });
     await waitFor(() => fake!.sessions.length === 1 && fake!.last().configured, 'configured session');
     expect(fake.last().headers.authorization).toBe('Bearer entra-token-abc');
     expect(fake.last().headers['api-key']).toBeUndefined();
@@ -88,7 +88,7 @@ describe('realtime upstream', () => {
       getToken: async () => Promise.reject(new Error('no credential available')),
     });
     const sink = recordingSink();
-    factory({ callId: 'c1', sink });
+    factory({ callId: 'c1', audio: 'pcm16', sink });
     await waitFor(() => sink.errors.length === 1, 'fatal error');
     expect(sink.errors[0]).toEqual({ message: 'cannot authenticate to Azure OpenAI: no credential available', fatal: true });
   });
@@ -123,7 +123,7 @@ describe('realtime upstream, bad input never crashes the process', () => {
       kind: 'aoai', endpoint: 'http://127.0.0.1:9', deployment: 'd', protocol: 'ga', session: {}, apiKey: 'bad\nkey',
     });
     const sink = recordingSink();
-    factory({ callId: 'c1', sink });
+    factory({ callId: 'c1', audio: 'pcm16', sink });
     await waitFor(() => sink.errors.length === 1, 'fatal error');
     expect(sink.errors[0]).toMatchObject({ fatal: true, message: expect.stringContaining('cannot open the Realtime WebSocket') });
   });

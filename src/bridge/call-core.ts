@@ -1,0 +1,317 @@
+/**
+ * The call core: one phone call between a media leg (ACS, Asterisk, Twilio: an adapter per
+ * source, see `legs/`) and one {@link Upstream} (Azure OpenAI Realtime or the echo).
+ *
+ * The core knows nothing of any leg's wire format. A leg tells it the call's audio format
+ * ({@link CallCore.start}), hands it caller audio ({@link CallCore.callerAudio}), DTMF and its
+ * end; the core opens the upstream in the matching session format, converts sample rates where
+ * the leg's PCM is not 24 kHz, and drives the leg back through {@link MediaLeg}: model audio,
+ * barge-in (stop playback), hang-up. Counters and NDJSON events are kept here, the same for
+ * every source.
+ *
+ * Per frame the work is kept lean: base64 passes through unchanged for 24 kHz PCM16 and G.711;
+ * one resampler pass for 8/16 kHz PCM16. No logging per frame, counters only.
+ */
+import { createResampler, type StreamResampler } from '../audio/resampler.js';
+import { base64ByteLength } from './acs-frames.js';
+import { describeFormat, sessionAudioFor, type LegFormat, type SessionAudio } from './media-format.js';
+import type { Upstream, UpstreamFactory } from './upstream.js';
+
+/** Where a call comes from. */
+export type CallSource = 'acs' | 'asterisk' | 'twilio';
+
+/** Who the call is: voicectl's id, its source, and the leg's own ids (for events). */
+export interface CallInfo {
+  /** voicectl's id for the call (`c1-…`, `c2-…`), unique per bridge process. */
+  callId: string;
+  source: CallSource;
+  /** Peer address. */
+  remote?: string;
+  /** Leg-specific ids: ACS `connectionId` / `correlationId`, Asterisk `channelId`, Twilio `callSid` / `streamSid`, … */
+  [id: string]: string | undefined;
+}
+
+/** Counters of one call (the `call.ended` event carries them). */
+export interface CallCounters {
+  /** Caller audio frames received (silent ones included). */
+  framesIn: number;
+  /** Caller audio bytes received (decoded size, in the leg's format). */
+  bytesIn: number;
+  /** Audio frames sent to the caller. */
+  framesOut: number;
+  /** Audio bytes sent to the caller (decoded size, in the leg's format). */
+  bytesOut: number;
+  /** Caller frames dropped toward the model (reconnecting, slow upstream). */
+  droppedIn: number;
+  /** Model audio dropped toward the caller (the leg is not draining, or flow-controlled past its queue). */
+  droppedOut: number;
+  /** Model deltas dropped after barge-in cancelled their response. */
+  lateDeltasDropped: number;
+  /** Messages that were not valid for the leg's protocol (bad JSON, bad framing, bad base64, oversized). */
+  malformed: number;
+  /** Caller audio received before the leg announced its format (ignored). */
+  beforeMetadata: number;
+  /** Upstream connections re-established mid-call. */
+  reconnects: number;
+  /** `input_audio_buffer.speech_started` events (each stopped the leg's playback). */
+  bargeIns: number;
+  /** `response.cancel` events sent to the model. */
+  cancels: number;
+  /** Model audio deltas that were not valid base64 audio (dropped). */
+  invalidDeltas: number;
+}
+
+/** A zeroed {@link CallCounters}. */
+export function zeroCounters(): CallCounters {
+  return {
+    framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
+    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
+  };
+}
+
+/**
+ * What a media source adapter implements for the core. Audio is base64 in the leg's own
+ * format (the one given to {@link CallCore.start}).
+ */
+export interface MediaLeg {
+  /**
+   * Play model audio to the caller.
+   * @returns false when the leg dropped it (socket not draining, flow control past its queue).
+   */
+  play(b64: string): boolean;
+  /** Barge-in: drop what is queued toward the caller (ACS StopAudio, Asterisk FLUSH_MEDIA, Twilio clear). */
+  stopPlayback(): void;
+  /**
+   * Hang the call up from the bridge's side. `code` is a WebSocket close code (1000 normal,
+   * 1001 shutting down, 1003 unsupported format, 1011 upstream failure, 1013 try later);
+   * legs without close codes map it to their own hang-up.
+   */
+  hangUp(code: number, reason: string): void;
+  /** Drop the connection at once (no answer to a ping, drain timeout). */
+  terminate(): void;
+  /** One heartbeat tick (ping, or nothing for legs without one). */
+  heartbeat?(): void;
+}
+
+/** Options of a call, from the server. */
+export interface CallCoreOptions {
+  upstream: UpstreamFactory;
+  /** NDJSON event sink: (type, data). */
+  onEvent(type: string, data: Record<string, unknown>): void;
+  /** Called once when the call has ended. */
+  onEnd(call: CallCore): void;
+  /** A fatal upstream error, for `/api/health`'s `lastUpstreamError`. */
+  onUpstreamError(message: string): void;
+}
+
+/** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
+export function closeReason(text: string): string {
+  let s = text;
+  while (Buffer.byteLength(s) > 123) s = s.slice(0, -1);
+  return s;
+}
+
+/** A live call. Created by the server when a leg is accepted; the leg is attached right after. */
+export class CallCore {
+  readonly info: CallInfo;
+  readonly startedAt = Date.now();
+  private leg: MediaLeg | undefined;
+  private readonly c = zeroCounters();
+  private format: LegFormat | undefined;
+  private toModel: StreamResampler | undefined;
+  private toCaller: StreamResampler | undefined;
+  private malformedReported = 0;
+  private announced = false;
+  private ended = false;
+  /**
+   * Created when the leg announces its format, not when it connects: a socket that never does
+   * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
+   */
+  private upstream: Upstream | undefined;
+
+  constructor(info: CallInfo, private readonly o: CallCoreOptions) {
+    this.info = info;
+  }
+
+  /** Attach the leg (once, right after construction). */
+  attach(leg: MediaLeg): void {
+    this.leg = leg;
+  }
+
+  /** Add leg ids learned after the connection opened (e.g. Asterisk's channel id at MEDIA_START). */
+  identify(ids: Record<string, string | undefined>): void {
+    for (const [k, v] of Object.entries(ids)) if (v !== undefined && k !== 'callId' && k !== 'source') this.info[k] = v;
+  }
+
+  /** Emit `call.started` (once); `extra` adds fields such as the active count or transport. */
+  announce(extra: Record<string, unknown> = {}): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.o.onEvent('call.started', { ...this.info, ...extra });
+  }
+
+  /** True once {@link start} has set the format. */
+  get started(): boolean {
+    return this.format !== undefined;
+  }
+
+  /** The leg's format, once started. */
+  get legFormat(): LegFormat | undefined {
+    return this.format;
+  }
+
+  /**
+   * The leg knows the call's audio format: open the upstream in the matching session format.
+   * A second call with the same format is ignored; with another format it is refused
+   * (a call's format is fixed once its session is open) and counted as malformed.
+   */
+  start(format: LegFormat): void {
+    if (this.ended) return;
+    if (this.format) {
+      if (this.format.codec !== format.codec || this.format.sampleRate !== format.sampleRate) {
+        this.malformed(`format change from ${describeFormat(this.format)} to ${describeFormat(format)} ignored`);
+      }
+      return;
+    }
+    this.format = format;
+    const { audio, resampleFrom } = sessionAudioFor(format);
+    const upstream = this.openUpstream(audio);
+    const resampling = resampleFrom !== undefined && !upstream.passthrough;
+    if (resampling) {
+      this.toModel = createResampler(resampleFrom, 24000);
+      this.toCaller = createResampler(24000, resampleFrom);
+    }
+    this.o.onEvent('call.format', {
+      callId: this.info.callId,
+      source: this.info.source,
+      codec: format.codec,
+      sampleRate: format.sampleRate,
+      sessionAudio: upstream.passthrough ? 'caller' : audio,
+      resampling,
+    });
+  }
+
+  /** One frame of caller audio (base64, leg format). Ignored and counted before {@link start}. */
+  callerAudio(b64: string): void {
+    if (this.format === undefined) {
+      this.c.beforeMetadata += 1;
+      return;
+    }
+    this.c.framesIn += 1;
+    this.c.bytesIn += base64ByteLength(b64);
+    if (this.toModel) {
+      const out = this.toModel.process(Buffer.from(b64, 'base64'));
+      if (out.length > 0) this.upstream!.send(out.toString('base64'));
+      return;
+    }
+    this.upstream!.send(b64);
+  }
+
+  /** A DTMF digit from the caller. */
+  dtmf(digit: string): void {
+    this.o.onEvent('call.dtmf', { callId: this.info.callId, source: this.info.source, digit });
+  }
+
+  /** A message the leg could not use: counted, the first three reported. */
+  malformed(reason: string): void {
+    this.c.malformed += 1;
+    if (this.malformedReported < 3) {
+      this.malformedReported += 1;
+      this.o.onEvent('call.malformed', { callId: this.info.callId, reason, count: this.c.malformed });
+    }
+  }
+
+  /** A leg-specific event, tagged with the call id. */
+  event(type: string, data: Record<string, unknown>): void {
+    this.o.onEvent(type, { callId: this.info.callId, ...data });
+  }
+
+  /** Counters so far (upstream counters folded in). */
+  counters(): CallCounters {
+    const u = this.upstream?.counters() ?? { dropped: 0, lateDeltasDropped: 0, reconnects: 0, cancels: 0, invalidDeltas: 0 };
+    return {
+      ...this.c,
+      droppedIn: this.c.droppedIn + u.dropped,
+      lateDeltasDropped: u.lateDeltasDropped,
+      reconnects: u.reconnects,
+      cancels: u.cancels,
+      invalidDeltas: u.invalidDeltas,
+    };
+  }
+
+  /** Hang the call up from the bridge's side (the upstream closes when the leg has ended). */
+  close(code: number, reason: string): void {
+    this.leg?.hangUp(code, closeReason(reason));
+  }
+
+  /** Drop the leg at once. */
+  terminate(): void {
+    this.leg?.terminate();
+  }
+
+  /** One heartbeat tick for the leg. */
+  heartbeat(): void {
+    this.leg?.heartbeat?.();
+  }
+
+  /** The leg has closed: close the upstream, emit `call.ended` (when announced), tell the server. */
+  end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.upstream?.close();
+    const counters = this.counters();
+    if (this.announced) {
+      this.o.onEvent('call.ended', {
+        ...this.info,
+        durationMs: Date.now() - this.startedAt,
+        sampleRate: this.format?.sampleRate ?? null,
+        codec: this.format?.codec ?? null,
+        ...counters,
+        closeCode: code,
+        closeReason: reason,
+      });
+    }
+    this.o.onEnd(this);
+  }
+
+  private openUpstream(audio: SessionAudio): Upstream {
+    this.upstream = this.o.upstream({
+      callId: this.info.callId,
+      audio,
+      sink: {
+        audio: (b64) => this.fromModel(b64),
+        speechStarted: () => {
+          this.c.bargeIns += 1;
+          this.toCaller?.reset();
+          this.leg?.stopPlayback();
+        },
+        transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
+        error: ({ message, code, fatal }) => {
+          this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), fatal });
+          if (fatal) {
+            this.o.onUpstreamError(message);
+            this.close(1011, message);
+          }
+        },
+        reconnecting: (r) => this.o.onEvent('upstream.reconnecting', { callId: this.info.callId, ...r }),
+      },
+    });
+    return this.upstream;
+  }
+
+  private fromModel(b64: string): void {
+    if (this.ended || !this.leg) return;
+    let out = b64;
+    if (this.toCaller) {
+      const pcm = this.toCaller.process(Buffer.from(b64, 'base64'));
+      if (pcm.length === 0) return;
+      out = pcm.toString('base64');
+    }
+    if (!this.leg.play(out)) {
+      this.c.droppedOut += 1;
+      return;
+    }
+    this.c.framesOut += 1;
+    this.c.bytesOut += base64ByteLength(out);
+  }
+}

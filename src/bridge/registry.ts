@@ -1,0 +1,107 @@
+/**
+ * The bridge's calls, whatever their source: admission against `--max-calls`, live and ended
+ * counters, draining, and the last fatal upstream error. The HTTP server's WebSocket legs and
+ * the AudioSocket TCP listener admit their calls here, so limits and totals are shared.
+ */
+import { randomInt } from 'node:crypto';
+import { CallCore, zeroCounters, type CallCounters, type CallSource } from './call-core.js';
+import type { UpstreamFactory } from './upstream.js';
+
+/** Totals since start (ended calls plus the live ones). */
+export interface BridgeStats extends CallCounters {
+  activeCalls: number;
+  totalCalls: number;
+  /** Calls refused at maxCalls. */
+  refusedCalls: number;
+  /** Upgrades and connections refused before a call existed (404, 401, hook refusals, draining). */
+  rejectedUpgrades: number;
+  /** Calls accepted since start, by source. */
+  bySource: Record<CallSource, number>;
+}
+
+/** Options of {@link CallRegistry}. */
+export interface CallRegistryOptions {
+  maxCalls: number;
+  upstream: UpstreamFactory;
+  onEvent(type: string, data: Record<string, unknown>): void;
+}
+
+/** Admission and accounting of the bridge's calls. */
+export class CallRegistry {
+  readonly calls = new Set<CallCore>();
+  draining = false;
+  lastError: { message: string; time: string } | undefined;
+  total = 0;
+  refused = 0;
+  rejected = 0;
+  private readonly ended = zeroCounters();
+  private readonly bySource: Record<CallSource, number> = { acs: 0, asterisk: 0, twilio: 0 };
+
+  constructor(private readonly o: CallRegistryOptions) {}
+
+  /**
+   * A new call from `source`, or a refusal: `draining` (the bridge is shutting down) or
+   * `max-calls` (counted, reported as `call.refused`). The caller closes its connection with
+   * 1001 / 1013 or the leg's equivalent.
+   */
+  admit(source: CallSource, remote: string | undefined): CallCore | 'draining' | 'max-calls' {
+    if (this.draining) return 'draining';
+    if (this.calls.size >= this.o.maxCalls) {
+      this.refused += 1;
+      this.o.onEvent('call.refused', { source, reason: 'max-calls', active: this.calls.size, maxCalls: this.o.maxCalls, remote });
+      return 'max-calls';
+    }
+    this.total += 1;
+    this.bySource[source] += 1;
+    const callId = `c${this.total}-${randomInt(0xffff).toString(16).padStart(4, '0')}`;
+    const core = new CallCore(
+      { callId, source, ...(remote !== undefined ? { remote } : {}) },
+      {
+        upstream: this.o.upstream,
+        onEvent: this.o.onEvent,
+        onUpstreamError: (message) => {
+          this.lastError = { message, time: new Date().toISOString() };
+        },
+        onEnd: (call) => {
+          this.calls.delete(call);
+          const c = call.counters();
+          for (const k of Object.keys(this.ended) as Array<keyof CallCounters>) this.ended[k] += c[k];
+        },
+      },
+    );
+    this.calls.add(core);
+    return core;
+  }
+
+  /** Totals since start. */
+  stats(): BridgeStats {
+    const s: CallCounters = { ...this.ended };
+    for (const call of this.calls) {
+      const c = call.counters();
+      for (const k of Object.keys(s) as Array<keyof CallCounters>) s[k] += c[k];
+    }
+    return {
+      ...s,
+      activeCalls: this.calls.size,
+      totalCalls: this.total,
+      refusedCalls: this.refused,
+      rejectedUpgrades: this.rejected,
+      bySource: { ...this.bySource },
+    };
+  }
+
+  /**
+   * Stop accepting, hang every call up with 1001, wait up to `timeoutMs` for them to end, then
+   * terminate the rest and wait a moment for their `call.ended`.
+   */
+  async closeAll(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    for (const call of this.calls) call.close(1001, 'bridge shutting down');
+    const deadline = Date.now() + timeoutMs;
+    while (this.calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const call of this.calls) call.terminate();
+    // a terminated socket reports 'close' a tick later: let every call.ended out first
+    const hard = Date.now() + 500;
+    while (this.calls.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 5));
+  }
+}
