@@ -7,16 +7,31 @@ type Data = Record<string, unknown>;
 const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** The leg's own ids for a `call.started` line. */
+function legIds(d: Data): string {
+  if (d.connectionId) return ` (ACS call connection ${String(d.connectionId)}, correlation ${String(d.correlationId ?? '?')})`;
+  if (d.source === 'asterisk') {
+    const id = d.channelId ?? d.uuid;
+    return ` (Asterisk ${String(d.transport ?? '')}${id ? ` ${String(id)}` : ''}${d.format ? `, ${String(d.format)}` : ''})`;
+  }
+  if (d.callSid) return ` (Twilio call ${String(d.callSid)})`;
+  return '';
+}
+
 /** The log line for one event. */
 export function describeEvent(type: string, d: Data): string | undefined {
   const id = String(d.callId ?? '');
   switch (type) {
     case 'bridge.listening':
-      return `bridge listening on http://${String(d.host)}:${n(d.port)} — media WebSocket ${String(d.mediaUrl)}, health ${String(d.healthUrl)}, upstream ${String(d.upstream)}`;
+      return (
+        `bridge listening on http://${String(d.host)}:${n(d.port)} — media WebSocket ${String(d.mediaUrl)}` +
+        `${d.asteriskUrl ? `, Asterisk chan_websocket ${String(d.asteriskUrl)}` : ''}${d.audioSocket ? `, AudioSocket ${String(d.audioSocket)}` : ''}` +
+        `, health ${String(d.healthUrl)}, upstream ${String(d.upstream)}`
+      );
     case 'call.started':
-      return `call ${id} started from ${String(d.remote ?? '?')}${d.connectionId ? ` (ACS call connection ${String(d.connectionId)}, correlation ${String(d.correlationId ?? '?')})` : ''}; ${n(d.active)} active`;
+      return `call ${id} started from ${String(d.remote ?? '?')}${legIds(d)}${d.active !== undefined ? `; ${n(d.active)} active` : ''}`;
     case 'call.format':
-      return `call ${id}: ${n(d.sampleRate)} Hz PCM16${d.resampling ? ', resampling to and from 24 kHz' : ''}`;
+      return `call ${id}: ${d.codec === 'g711_ulaw' ? 'μ-law' : d.codec === 'g711_alaw' ? 'A-law' : 'PCM16'} ${n(d.sampleRate)} Hz${d.resampling ? ', resampling to and from 24 kHz' : d.codec && d.codec !== 'pcm16' ? ', passed through to the model' : ''}`;
     case 'call.ended':
       return (
         `call ${id} ended after ${(n(d.durationMs) / 1000).toFixed(1)} s (close ${n(d.closeCode)}${d.closeReason ? ` ${String(d.closeReason)}` : ''}): ` +

@@ -2,7 +2,7 @@
  * The bridge server: one `node:http` server with `ws` in `noServer` mode, serving every
  * WebSocket media leg on its own path (ACS on `mediaPath`, Asterisk chan_websocket on
  * `asteriskPath`, more through {@link BridgeOptions.legs}), plus the AudioSocket TCP listener
- * when one is configured. All calls share one {@link CallRegistry}: one `--max-calls`, one set
+ * when one is configured. All calls share one {@link BridgeCalls}: one `--max-calls`, one set
  * of totals.
  *
  * Routes: `GET /api/health` (JSON, see health.ts), extra routes from {@link BridgeOptions.routes},
@@ -20,10 +20,10 @@ import { hasMediaToken } from './media-auth.js';
 import { AcsLeg } from './legs/acs.js';
 import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
-import { CallRegistry, type BridgeStats } from './registry.js';
+import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
-export type { BridgeStats } from './registry.js';
+export type { BridgeStats } from './bridge-calls.js';
 
 /** An extra HTTP route (Event Grid webhook, Call Automation callbacks, Twilio webhook, metrics). */
 export interface BridgeRoute {
@@ -106,7 +106,7 @@ export interface BridgeHandle {
   audioSocketPort?: number;
   upstream: UpstreamDescription;
   /** The calls of all sources (admission, totals); the ARI mode admits nothing itself but reads it. */
-  registry: CallRegistry;
+  registry: BridgeCalls;
   /** Drain: stop accepting, close calls with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
@@ -171,7 +171,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
   const emit = options.onEvent;
-  const registry = new CallRegistry({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
+  const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
   const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
   const legs: WsLegRoute[] = [
     acsRoute(options, limits, () => description.kind),

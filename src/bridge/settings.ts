@@ -8,6 +8,7 @@ import type { Config } from '../config/load.js';
 import { missingValueError, resolveSetting } from '../config/load.js';
 import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { isLoopbackHost } from '../probe/url.js';
 import type { RealtimeProtocol } from './realtime-protocol.js';
 import type { BridgeOptions } from './server.js';
 import type { UpstreamSettings } from './upstream-config.js';
@@ -17,6 +18,12 @@ export interface BridgeFlags {
   listen: number;
   host: string;
   mediaPath: string;
+  /** Path of the Asterisk chan_websocket leg. */
+  asteriskPath: string;
+  /** AudioSocket TCP port; undefined: no AudioSocket listener. */
+  audiosocketListen?: number;
+  /** AudioSocket listen address. */
+  audiosocketHost: string;
   upstream?: 'aoai' | 'echo';
   aoaiProtocol: RealtimeProtocol;
   maxCalls: number;
@@ -25,7 +32,7 @@ export interface BridgeFlags {
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
 export interface BridgeSettings
-  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'maxCalls' | 'mediaToken' | 'upstream'> {
+  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream'> {
   /** Notices for stderr (echo mode, open media socket, …). */
   notices: string[];
 }
@@ -42,7 +49,7 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
   registerSecret(mediaToken);
   if (!mediaToken) {
     notices.push(
-      `The media socket ${flags.mediaPath} is open to anyone who finds its URL: set VOICECTL_MEDIA_TOKEN (or --media-token) and add it to the ACS transport URL as the token query parameter.`,
+      `The media sockets ${flags.mediaPath} and ${flags.asteriskPath} are open to anyone who finds their URL: set VOICECTL_MEDIA_TOKEN (or --media-token), add it to the ACS transport URL as the token query parameter and to websocket_client.conf as the password.`,
     );
   }
   const endpoint = config.get('AZURE_OPENAI_ENDPOINT');
@@ -71,7 +78,15 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
       session: await sessionSettings(config, cwd),
     };
   }
-  const out: BridgeSettings = { port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, maxCalls: flags.maxCalls, upstream, notices };
+  const out: BridgeSettings = {
+    port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream, notices,
+  };
+  if (flags.audiosocketListen !== undefined) {
+    out.audioSocket = { port: flags.audiosocketListen, host: flags.audiosocketHost };
+    if (!isLoopbackHost(flags.audiosocketHost)) {
+      notices.push(`AudioSocket on ${flags.audiosocketHost}:${flags.audiosocketListen} has no authentication: make sure only Asterisk can reach it (firewall, private network).`);
+    }
+  }
   if (mediaToken) out.mediaToken = mediaToken;
   return out;
 }

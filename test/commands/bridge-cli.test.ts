@@ -34,7 +34,7 @@ describe('voicectl bridge', () => {
     const h = start([]);
     await waitFor(() => h.stderr.text.includes('bridge listening on'), 'listening line');
     expect(h.stderr.text).toContain('Echo mode: no AZURE_OPENAI_ENDPOINT is configured');
-    expect(h.stderr.text).toContain('is open to anyone who finds its URL');
+    expect(h.stderr.text).toContain('are open to anyone who finds their URL');
     expect(h.stderr.text).not.toContain('***'); // no notice mangled by the redaction of token=
     expect(h.stdout.text).toBe('');
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(h.stderr.text)![1]);

@@ -6,7 +6,7 @@
  * Asterisk alone can reach.
  */
 import { createServer, type Server } from 'node:net';
-import type { CallRegistry } from '../registry.js';
+import type { BridgeCalls } from '../bridge-calls.js';
 import { KIND, audioSocketMessage } from './audiosocket-frames.js';
 import { AudioSocketLeg, FRAME_MS } from './audiosocket.js';
 
@@ -14,7 +14,7 @@ import { AudioSocketLeg, FRAME_MS } from './audiosocket.js';
 export interface AudioSocketListenerOptions {
   port: number;
   host: string;
-  registry: CallRegistry;
+  registry: BridgeCalls;
   /** Cap on bytes unsent on one socket before frames are dropped. */
   maxQueuedBytes?: number;
   onEvent(type: string, data: Record<string, unknown>): void;

@@ -19,15 +19,15 @@ export interface BridgeStats extends CallCounters {
   bySource: Record<CallSource, number>;
 }
 
-/** Options of {@link CallRegistry}. */
-export interface CallRegistryOptions {
+/** Options of {@link BridgeCalls}. */
+export interface BridgeCallsOptions {
   maxCalls: number;
   upstream: UpstreamFactory;
   onEvent(type: string, data: Record<string, unknown>): void;
 }
 
 /** Admission and accounting of the bridge's calls. */
-export class CallRegistry {
+export class BridgeCalls {
   readonly calls = new Set<CallCore>();
   draining = false;
   lastError: { message: string; time: string } | undefined;
@@ -37,7 +37,7 @@ export class CallRegistry {
   private readonly ended = zeroCounters();
   private readonly bySource: Record<CallSource, number> = { acs: 0, asterisk: 0, twilio: 0 };
 
-  constructor(private readonly o: CallRegistryOptions) {}
+  constructor(private readonly o: BridgeCallsOptions) {}
 
   /**
    * A new call from `source`, or a refusal: `draining` (the bridge is shutting down) or
