@@ -123,6 +123,8 @@ export class CallCore {
   private malformedReported = 0;
   private announced = false;
   private ended = false;
+  /** Set when the bridge hung up: the code and reason `call.ended` reports. */
+  private hungUp: { code: number; reason: string } | undefined;
   /**
    * Created when the leg announces its format, not when it connects: a socket that never does
    * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
@@ -239,8 +241,12 @@ export class CallCore {
     };
   }
 
-  /** Hang the call up from the bridge's side (the upstream closes when the leg has ended). */
+  /**
+   * Hang the call up from the bridge's side (the upstream closes when the leg has ended). The
+   * code and reason are what `call.ended` reports, whatever the leg's own close says.
+   */
   close(code: number, reason: string): void {
+    this.hungUp ??= { code, reason: closeReason(reason) };
     this.leg?.hangUp(code, closeReason(reason));
   }
 
@@ -267,8 +273,8 @@ export class CallCore {
         sampleRate: this.format?.sampleRate ?? null,
         codec: this.format?.codec ?? null,
         ...counters,
-        closeCode: code,
-        closeReason: reason,
+        closeCode: this.hungUp?.code ?? code,
+        closeReason: this.hungUp?.reason ?? reason,
       });
     }
     this.o.onEnd(this);

@@ -6,7 +6,9 @@
  * - the `api-key` header (or `Authorization: Bearer <token>`): 401 at the upgrade otherwise;
  * - the `session.update` shape of its protocol: GA needs `session.type:"realtime"` and nested
  *   `audio.input/output.format {type:"audio/pcm", rate:24000}`; preview needs flat `pcm16`
- *   fields and refuses GA fields. A wrong shape gets an `error` event shaped like the service's.
+ *   fields and refuses GA fields. A wrong shape gets an `error` event shaped like the service's;
+ * - the audio format: PCM16 24 kHz, or G.711 μ-law / A-law (GA `audio/pcmu` / `audio/pcma`,
+ *   preview `g711_ulaw` / `g711_alaw`); appends that do not fit the configured format are refused.
  *
  * Behaviour: with `echo` on, every `input_audio_buffer.append` is answered with an audio
  * delta carrying the same base64 (inside one open response). Tests can also emit
@@ -36,8 +38,12 @@ export interface FakeSession {
   received: Json[];
   /** Audio appended, in order (base64 strings). */
   appended: string[];
+  /** Appends refused because they did not fit the session's audio format. */
+  formatMismatches: number;
   /** True once a valid session.update was received. */
   configured: boolean;
+  /** The input audio format the session was configured for (preview names). */
+  format: 'pcm16' | 'g711_ulaw' | 'g711_alaw' | undefined;
   responseId: string | undefined;
 }
 
@@ -142,7 +148,7 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
       if (url.searchParams.get('deployment') !== deployment) return refuse(socket, 404, url.href, { error: { code: 'DeploymentNotFound' } });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], configured: false, responseId: undefined };
+      const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], formatMismatches: 0, configured: false, format: undefined, responseId: undefined };
       fake.sessions.push(s);
       if (fake.hangUpWith !== undefined) return ws.close(fake.hangUpWith, 'policy violation');
       send(s, { type: 'session.created', session: { id: `sess_${fake.sessions.length}` } });
@@ -163,10 +169,19 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
         const problem = options.protocol === 'ga' ? checkGaSession(ev.session) : checkPreviewSession(ev.session);
         if (problem) return error(s, problem.code, problem.message, problem.param, ev.event_id);
         s.configured = true;
+        s.format = options.protocol === 'ga' ? gaFormatName(ev.session.audio.input.format) : ev.session.input_audio_format;
         return send(s, { type: 'session.updated', session: ev.session });
       }
       case 'input_audio_buffer.append': {
         if (typeof ev.audio !== 'string' || !BASE64.test(ev.audio)) return error(s, 'invalid_value', 'Invalid audio', 'audio');
+        // The audio must fit the session's format: PCM16 comes in whole samples, and 20 ms
+        // frames of 8 kHz G.711 (160 bytes) or of 8/16 kHz PCM16 (320/640 bytes) sent to a 24 kHz
+        // PCM16 session are the signature of a relay that forgot to configure or resample.
+        const bytes = Buffer.from(ev.audio, 'base64').length;
+        if ((s.format ?? 'pcm16') === 'pcm16' && (bytes % 2 !== 0 || bytes === 160 || bytes === 320 || bytes === 640)) {
+          s.formatMismatches += 1;
+          return error(s, 'invalid_value', `Audio of ${bytes} bytes does not fit the session's pcm16 24 kHz format.`, 'audio');
+        }
         s.appended.push(ev.audio);
         if (!echo) return;
         if (s.responseId === undefined) {
@@ -194,7 +209,12 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
 
 type Problem = { code: string; message: string; param: string } | undefined;
 
+function gaFormatName(f: Json): 'pcm16' | 'g711_ulaw' | 'g711_alaw' {
+  return f.type === 'audio/pcmu' ? 'g711_ulaw' : f.type === 'audio/pcma' ? 'g711_alaw' : 'pcm16';
+}
+
 function checkFormat(f: Json | undefined, where: string): Problem {
+  if (f && (f.type === 'audio/pcmu' || f.type === 'audio/pcma')) return undefined;
   if (!f || f.type !== 'audio/pcm') return { code: 'invalid_value', message: `Invalid value for '${where}.type'.`, param: `${where}.type` };
   if (f.rate !== 24000) {
     return { code: 'invalid_value', message: 'PCMAudioFormat: Only a 24kHz sample rate is supported.', param: `${where}.rate` };
@@ -219,7 +239,7 @@ function checkPreviewSession(s: Json | undefined): Problem {
     if (ga in s) return { code: 'unknown_parameter', message: `Unknown parameter: 'session.${ga}'.`, param: `session.${ga}` };
   }
   for (const f of ['input_audio_format', 'output_audio_format']) {
-    if (s[f] !== 'pcm16') return { code: 'invalid_value', message: `Invalid value: '${String(s[f])}'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.`, param: `session.${f}` };
+    if (!['pcm16', 'g711_ulaw', 'g711_alaw'].includes(s[f])) return { code: 'invalid_value', message: `Invalid value: '${String(s[f])}'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.`, param: `session.${f}` };
   }
   return undefined;
 }

@@ -24,23 +24,36 @@ export const MAX_MESSAGE_BYTES = 64_000;
 
 /** Options of {@link AsteriskWsLeg}. */
 export interface AsteriskWsLegOptions {
-  /** Audio held while Asterisk has said MEDIA_XOFF, before model audio is dropped (bytes, default 30 s of the format). */
-  maxHeldBytes?: number;
+  /** Audio held in the bridge while Asterisk's queue is full, before model audio is dropped (ms of audio, default 120 000). */
+  maxHeldMs?: number;
+  /**
+   * Most audio the bridge lets wait in Asterisk's playout queue (ms, default 10 000). Asterisk drops
+   * whole messages once 1000 frames (20 s) are queued and raises MEDIA_XOFF only at 900, after a
+   * burst has already been sent: the bridge keeps its own estimate of that queue below this.
+   */
+  maxAheadMs?: number;
   /** How the socket was opened, for the `call.started` event. */
   transport?: 'websocket' | 'websocket-server';
 }
+
+/** How long Asterisk gets to close after HANGUP before the bridge closes the socket itself (ms). */
+const HANGUP_GRACE_MS = 2000;
 
 /** One chan_websocket connection, adapted to the call core. */
 export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   private control: ControlFormat = 'plain-text';
   private frameBytes = 0;
+  private ptime = 20;
   /** Model audio not yet a whole frame (carried to the next message). */
   private partial: Buffer = Buffer.alloc(0);
-  /** Whole frames held while Asterisk's queue is full (MEDIA_XOFF). */
+  /** Whole frames held in the bridge (Asterisk's queue full or over the ahead budget). */
   private held: Buffer[] = [];
   private heldBytes = 0;
   private xoff = false;
-  private maxHeld = 0;
+  /** Estimate of Asterisk's playout queue: frames sent since `drainStart`, played one per ptime. */
+  private sentFrames = 0;
+  private drainStart = 0;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, core: CallCore, private readonly o: AsteriskWsLegOptions = {}) {
     super(ws, core);
@@ -48,6 +61,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       if (isBinary) core.callerAudio((data as Buffer).toString('base64'));
       else this.onControl((data as Buffer).toString());
     });
+    ws.on('close', () => clearTimeout(this.releaseTimer));
   }
 
   play(b64: string): boolean {
@@ -58,7 +72,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     this.partial = whole === all.length ? Buffer.alloc(0) : Buffer.from(all.subarray(whole));
     if (whole === 0) return true;
     const out = all.subarray(0, whole);
-    if (this.xoff) return this.hold(out);
+    if (this.xoff || this.held.length > 0 || this.queuedAhead(Date.now()) + whole / this.frameBytes > this.maxAheadFrames()) return this.hold(out);
     this.sendFrames(out);
     return true;
   }
@@ -67,16 +81,36 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     this.partial = Buffer.alloc(0);
     this.held = [];
     this.heldBytes = 0;
+    this.sentFrames = 0;
     this.command('FLUSH_MEDIA');
   }
 
   override hangUp(code: number, reason: string): void {
-    // HANGUP ends the channel with a normal clearing cause; the close carries the reason to logs.
+    if (this.ws.readyState !== 1) return;
+    // HANGUP ends the channel with a normal clearing cause and Asterisk closes the socket; the
+    // reason reaches the call's events through the core. Close ourselves if Asterisk does not.
     this.command('HANGUP');
-    super.hangUp(code, reason);
+    setTimeout(() => super.hangUp(code, reason), this.frameBytes > 0 ? HANGUP_GRACE_MS : 0).unref();
+  }
+
+  /** Frames Asterisk still has queued, by the bridge's estimate. */
+  private queuedAhead(now: number): number {
+    const played = Math.floor((now - this.drainStart) / this.ptime);
+    return Math.max(0, this.sentFrames - played);
+  }
+
+  private maxAheadFrames(): number {
+    // Asterisk counts its limit in frames (XOFF at 900, drops at 1000): stay at half of that.
+    return Math.max(1, Math.min(500, Math.floor((this.o.maxAheadMs ?? 10_000) / this.ptime)));
   }
 
   private sendFrames(out: Buffer): void {
+    const now = Date.now();
+    if (this.queuedAhead(now) === 0) {
+      this.sentFrames = 0;
+      this.drainStart = now;
+    }
+    this.sentFrames += out.length / this.frameBytes;
     for (let at = 0; at < out.length; ) {
       const n = Math.min(out.length - at, MAX_MESSAGE_BYTES - (MAX_MESSAGE_BYTES % this.frameBytes));
       this.ws.send(out.subarray(at, at + n), { binary: true });
@@ -85,10 +119,44 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   }
 
   private hold(out: Buffer): boolean {
-    if (this.heldBytes + out.length > this.maxHeld) return false;
+    const maxHeld = ((this.o.maxHeldMs ?? 120_000) / this.ptime) * this.frameBytes;
+    if (this.heldBytes + out.length > maxHeld) return false;
     this.held.push(Buffer.from(out));
     this.heldBytes += out.length;
+    this.scheduleRelease();
     return true;
+  }
+
+  /** Send held frames as far as the ahead budget allows; come back when more will fit. */
+  private release(): void {
+    this.releaseTimer = undefined;
+    if (this.xoff || this.ws.readyState !== 1) return;
+    const room = this.maxAheadFrames() - this.queuedAhead(Date.now());
+    let frames = 0;
+    const batch: Buffer[] = [];
+    while (this.held.length > 0 && frames + this.held[0]!.length / this.frameBytes <= room) {
+      const b = this.held.shift()!;
+      frames += b.length / this.frameBytes;
+      this.heldBytes -= b.length;
+      batch.push(b);
+    }
+    if (this.held.length > 0 && batch.length === 0 && room > 0) {
+      // a held chunk larger than the room: split it
+      const head = this.held[0]!;
+      const n = room * this.frameBytes;
+      batch.push(head.subarray(0, n));
+      this.held[0] = head.subarray(n);
+      this.heldBytes -= n;
+    }
+    if (batch.length > 0) this.sendFrames(Buffer.concat(batch));
+    this.scheduleRelease();
+  }
+
+  private scheduleRelease(): void {
+    if (this.held.length === 0 || this.releaseTimer || this.xoff) return;
+    // a quarter of the budget drains in this time: release in a few larger messages, not per frame
+    this.releaseTimer = setTimeout(() => this.release(), Math.max(this.ptime, (this.maxAheadFrames() * this.ptime) / 4));
+    this.releaseTimer.unref();
   }
 
   private command(name: string, id?: string): void {
@@ -102,6 +170,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       case 'MEDIA_START': {
         if (core.started) return;
         this.control = ev.control;
+        this.ptime = ev.ptime;
         const format = asteriskFormat(ev.format);
         core.identify({
           channelId: ev.channelId,
@@ -109,30 +178,23 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
           connectionId: ev.connectionId,
           ...(ev.channelVariables ? pickCallVariables(ev.channelVariables) : {}),
         });
+        this.frameBytes = ev.optimalFrameSize;
+        core.announce({ transport: this.o.transport ?? 'websocket', format: ev.format, control: ev.control });
         if (!format) {
-          this.frameBytes = ev.optimalFrameSize; // lets HANGUP out
-          core.announce({ transport: this.o.transport ?? 'websocket', format: ev.format });
           const reason = `format ${ev.format} is not supported: use c(${ASTERISK_FORMATS.join('|')})`;
           core.event('call.unsupported', { reason });
-          return this.hangUp(1003, reason);
+          return core.close(1003, reason);
         }
-        this.frameBytes = ev.optimalFrameSize;
-        this.maxHeld = this.o.maxHeldBytes ?? Math.max(ev.optimalFrameSize, Math.round((30_000 / ev.ptime) * ev.optimalFrameSize));
-        core.announce({ transport: this.o.transport ?? 'websocket', format: ev.format, control: ev.control });
         core.start(format);
         return;
       }
       case 'MEDIA_XOFF':
         this.xoff = true;
         return;
-      case 'MEDIA_XON': {
+      case 'MEDIA_XON':
         this.xoff = false;
-        const held = this.held;
-        this.held = [];
-        this.heldBytes = 0;
-        for (const b of held) this.sendFrames(b);
+        this.release();
         return;
-      }
       case 'DTMF_END':
         return core.dtmf(ev.digit);
       case 'ERROR':
