@@ -5,7 +5,7 @@
  * AudioSocket has no authentication: listen on loopback (the default) or a private address
  * Asterisk alone can reach.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { BridgeCalls } from '../bridge-calls.js';
 import { KIND, audioSocketMessage } from './audiosocket-frames.js';
 import { AudioSocketLeg, FRAME_MS } from './audiosocket.js';
@@ -32,6 +32,7 @@ export interface AudioSocketListener {
  */
 export async function startAudioSocketListener(o: AudioSocketListenerOptions): Promise<AudioSocketListener> {
   const legs = new Set<AudioSocketLeg>();
+  const sockets = new Set<Socket>();
   // One timer for every call: ticks at half a frame so each leg's 20 ms deadline is met within ~10 ms.
   const pacer = setInterval(() => {
     const now = Date.now();
@@ -41,7 +42,11 @@ export async function startAudioSocketListener(o: AudioSocketListenerOptions): P
   const server: Server = createServer((socket) => {
     const remote = socket.remoteAddress;
     const core = o.registry.admit('asterisk', remote);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     if (typeof core === 'string') {
+      // read (and discard) what Asterisk sent, so its close is seen and the socket goes away
+      socket.on('error', () => undefined).resume();
       socket.end(audioSocketMessage(KIND.hangup));
       return;
     }
@@ -64,6 +69,7 @@ export async function startAudioSocketListener(o: AudioSocketListenerOptions): P
       new Promise<void>((resolve) => {
         clearInterval(pacer);
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy(); // calls have been drained by now
       }),
   };
 }
