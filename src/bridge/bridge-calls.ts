@@ -31,6 +31,8 @@ export class BridgeCalls {
   readonly calls = new Set<CallCore>();
   draining = false;
   lastError: { message: string; time: string } | undefined;
+  /** HTTP status of the last upstream refusal (401/403/404) not yet followed by an accepted session. */
+  upstreamRefusal: number | undefined;
   total = 0;
   refused = 0;
   rejected = 0;
@@ -59,8 +61,12 @@ export class BridgeCalls {
       {
         upstream: this.o.upstream,
         onEvent: this.o.onEvent,
-        onUpstreamError: (message) => {
+        onUpstreamError: (message, status) => {
           this.lastError = { message, time: new Date().toISOString() };
+          if (status === 401 || status === 403 || status === 404) this.upstreamRefusal = status;
+        },
+        onUpstreamReady: () => {
+          this.upstreamRefusal = undefined;
         },
         onEnd: (call) => {
           this.calls.delete(call);
@@ -71,6 +77,38 @@ export class BridgeCalls {
     );
     this.calls.add(core);
     return core;
+  }
+
+  /**
+   * Whether a load balancer should send this bridge new calls: not while draining, not at
+   * `maxCalls`, not while the upstream is known to refuse sessions.
+   */
+  readiness(): { ready: true } | { ready: false; reason: 'draining' | 'max-calls' | 'upstream-refused'; detail: string } {
+    if (this.draining) return { ready: false, reason: 'draining', detail: 'the bridge is draining: active calls run to their end, new ones are refused' };
+    if (this.calls.size >= this.o.maxCalls) return { ready: false, reason: 'max-calls', detail: `${this.calls.size} active calls, the --max-calls limit` };
+    if (this.upstreamRefusal !== undefined) {
+      return { ready: false, reason: 'upstream-refused', detail: `Azure OpenAI refused the last session with HTTP ${this.upstreamRefusal}; fix the settings and restart` };
+    }
+    return { ready: true };
+  }
+
+  /**
+   * Drain: refuse new calls and wait for the active ones to end on their own, up to
+   * `timeoutMs` or until `stop` aborts; `progress` is called every `everyMs` with the active count.
+   * @returns the number of calls still active (to be closed by {@link closeAll}).
+   */
+  async drain(timeoutMs: number, o: { stop?: AbortSignal; everyMs?: number; progress?(active: number, remainingMs: number): void } = {}): Promise<number> {
+    this.draining = true;
+    const deadline = Date.now() + timeoutMs;
+    let nextReport = 0;
+    while (this.calls.size > 0 && Date.now() < deadline && !o.stop?.aborted) {
+      if (Date.now() >= nextReport) {
+        o.progress?.(this.calls.size, Math.max(0, deadline - Date.now()));
+        nextReport = Date.now() + (o.everyMs ?? 5000);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.calls.size;
   }
 
   /** Totals since start. */

@@ -100,8 +100,10 @@ export interface CallCoreOptions {
   onEvent(type: string, data: Record<string, unknown>): void;
   /** Called once when the call has ended. */
   onEnd(call: CallCore): void;
-  /** A fatal upstream error, for `/api/health`'s `lastUpstreamError`. */
-  onUpstreamError(message: string): void;
+  /** A fatal upstream error, for `/api/health`'s `lastUpstreamError` and `/api/ready`; `status` of a refused upgrade. */
+  onUpstreamError(message: string, status?: number): void;
+  /** The upstream accepted a session (clears a refusal seen before). */
+  onUpstreamReady?(): void;
 }
 
 /** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
@@ -292,10 +294,11 @@ export class CallCore {
           this.leg?.stopPlayback();
         },
         transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
-        error: ({ message, code, fatal }) => {
-          this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), fatal });
+        ready: () => this.o.onUpstreamReady?.(),
+        error: ({ message, code, fatal, status }) => {
+          this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), ...(status ? { status } : {}), fatal });
           if (fatal) {
-            this.o.onUpstreamError(message);
+            this.o.onUpstreamError(message, status);
             this.close(1011, message);
           }
         },

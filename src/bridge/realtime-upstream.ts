@@ -211,7 +211,7 @@ class RealtimeUpstream implements Upstream {
       if (this.ws === ws) this.stopTimers();
       if (this.closed || this.ws !== ws) return;
       if (refusedStatus !== undefined && REFUSAL.has(refusedStatus)) {
-        return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`);
+        return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`, undefined, refusedStatus);
       }
       if (opened) {
         const why = `Azure OpenAI closed the connection (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
@@ -274,6 +274,7 @@ class RealtimeUpstream implements Upstream {
         return;
       case 'session.updated':
         this.sessionAcked = true;
+        this.sink.ready?.();
         return;
       case 'transcript':
         if (ev.text !== '') this.sink.transcript(ev.role, ev.text);
@@ -304,10 +305,10 @@ class RealtimeUpstream implements Upstream {
     }
   }
 
-  private fatal(message: string, code?: string): void {
+  private fatal(message: string, code?: string, status?: number): void {
     if (this.closed) return;
     this.close();
-    this.sink.error(code === undefined ? { message, fatal: true } : { message, code, fatal: true });
+    this.sink.error({ message, fatal: true, ...(code !== undefined ? { code } : {}), ...(status !== undefined ? { status } : {}) });
   }
 
   private stopTimers(): void {

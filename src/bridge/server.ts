@@ -5,10 +5,11 @@
  * when one is configured. All calls share one {@link BridgeCalls}: one `--max-calls`, one set
  * of totals.
  *
- * Routes: `GET /api/health` (JSON, see health.ts), extra routes from {@link BridgeOptions.routes},
- * the media upgrades, and 404 for anything else. Upgrades are checked in order: path (404),
- * draining (503), the leg's own authorization (its status), then `maxCalls` (accepted and
- * closed with 1013).
+ * Routes: `GET /api/health` (liveness, JSON, see health.ts), `GET /api/ready` (readiness: 200,
+ * or 503 with a reason while draining, at `maxCalls`, or while the upstream refuses), extra routes from {@link BridgeOptions.routes},
+ * the media upgrades, and 404 for anything else. Upgrades are checked in order: path (404), the
+ * leg's own authorization (its status), then draining and `maxCalls` (accepted and closed with
+ * 1013, which ACS and Asterisk treat as "try again later").
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -21,6 +22,7 @@ import { AcsLeg } from './legs/acs.js';
 import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
+import { READY_PATH } from './defaults.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
 export type { BridgeStats } from './bridge-calls.js';
@@ -107,7 +109,13 @@ export interface BridgeHandle {
   upstream: UpstreamDescription;
   /** The calls of all sources (admission, totals); the ARI mode admits nothing itself but reads it. */
   registry: BridgeCalls;
-  /** Drain: stop accepting, close calls with 1001, close upstreams; resolves when all is closed. Idempotent. */
+  /**
+   * Graceful drain: refuse new calls (1013, `/api/ready` 503) and let active ones end on their
+   * own, up to `timeoutMs` or until `stop` aborts. Resolves with the calls still active; follow
+   * with {@link close}.
+   */
+  drain(timeoutMs: number, o?: { stop?: AbortSignal; everyMs?: number; progress?(active: number, remainingMs: number): void }): Promise<number>;
+  /** Stop: refuse new calls, close active ones with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
 }
@@ -219,6 +227,12 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
       return;
     }
+    if (req.method === 'GET' && url.pathname === READY_PATH) {
+      const r = registry.readiness();
+      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(r.ready ? { ready: true } : { ready: false, reason: r.reason, message: r.detail }));
+      return;
+    }
     const route = options.routes?.find((r) => r.method === req.method && url.pathname.startsWith(r.prefix));
     if (route) {
       Promise.resolve()
@@ -256,13 +270,12 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     };
     const leg = legs.find((l) => l.path === url.pathname);
     if (!leg) return refuse(404, `no WebSocket at ${url.pathname}; the media paths are ${legs.map((l) => l.path).join(', ')}`);
-    if (registry.draining) return refuse(503, 'the bridge is shutting down');
     const verdict = await leg.authorize(req, url);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const core = registry.admit(leg.source, remote);
-      if (core === 'draining') return ws.close(1001, 'bridge shutting down');
+      if (core === 'draining') return ws.close(1013, 'bridge draining, try again (another replica)');
       if (core === 'max-calls') return ws.close(1013, `bridge at its call limit (${options.maxCalls}), try again later`);
       core.attach(leg.attach(ws, req, core, registry.calls.size));
     });
@@ -315,6 +328,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     ...(audioSocket ? { audioSocketPort: audioSocket.port } : {}),
     upstream: description,
     registry,
+    drain: (timeoutMs, o) => registry.drain(timeoutMs, o),
     close,
     stats: () => registry.stats(),
   };

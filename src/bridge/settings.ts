@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { isLoopbackHost } from '../probe/url.js';
 import type { RealtimeProtocol } from './realtime-protocol.js';
+import { DEFAULT_DRAIN_TIMEOUT_S } from './defaults.js';
 import type { BridgeOptions } from './server.js';
 import type { UpstreamSettings } from './upstream-config.js';
 
@@ -28,11 +29,15 @@ export interface BridgeFlags {
   aoaiProtocol: RealtimeProtocol;
   maxCalls: number;
   mediaToken?: string;
+  /** `--drain-timeout` (seconds); else `VOICECTL_DRAIN_TIMEOUT`, else 30. */
+  drainTimeout?: number;
 }
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
 export interface BridgeSettings
   extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream'> {
+  /** On SIGTERM, how long active calls may run on (seconds). */
+  drainTimeoutS: number;
   /** Notices for stderr (echo mode, open media socket, …). */
   notices: string[];
 }
@@ -79,7 +84,8 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
     };
   }
   const out: BridgeSettings = {
-    port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream, notices,
+    port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream,
+    drainTimeoutS: drainTimeout(config, flags.drainTimeout), notices,
   };
   if (flags.audiosocketListen !== undefined) {
     out.audioSocket = { port: flags.audiosocketListen, host: flags.audiosocketHost };
@@ -112,4 +118,21 @@ export async function sessionSettings(config: Pick<Config, 'get'>, cwd: string):
     }
   }
   return { ...(voice ? { voice } : {}), ...(instructions ? { instructions } : {}) };
+}
+
+/**
+ * The drain timeout in seconds: `--drain-timeout`, else `VOICECTL_DRAIN_TIMEOUT`, else 30.
+ * @throws UsageError `VOICECTL_DRAIN_TIMEOUT` when the variable is not a whole number of seconds.
+ */
+function drainTimeout(config: Pick<Config, 'get'>, flag: number | undefined): number {
+  if (flag !== undefined) return flag;
+  const v = config.get('VOICECTL_DRAIN_TIMEOUT');
+  if (v === undefined || v === '') return DEFAULT_DRAIN_TIMEOUT_S;
+  if (!/^\d+$/.test(v.trim())) {
+    throw new UsageError(`VOICECTL_DRAIN_TIMEOUT is not a whole number of seconds: ${JSON.stringify(v.slice(0, 20))}`, {
+      code: 'VOICECTL_DRAIN_TIMEOUT',
+      hint: 'Set VOICECTL_DRAIN_TIMEOUT to seconds, e.g. 30 (0 closes calls at once on SIGTERM).',
+    });
+  }
+  return Number(v.trim());
 }

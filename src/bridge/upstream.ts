@@ -16,8 +16,11 @@ export interface UpstreamSink {
   /**
    * A failure. `fatal` means the upstream gave up (refused at connect, session rejected, or
    * unreachable after all retries): the call closes with 1011 and `message` as the reason.
+   * `status` is the HTTP status of a refused upgrade (401, 403, 404, 400).
    */
-  error(info: { message: string; code?: string; fatal: boolean }): void;
+  error(info: { message: string; code?: string; fatal: boolean; status?: number }): void;
+  /** The service accepted the session (`session.updated`): the upstream is known to work. */
+  ready?(): void;
   /** The connection dropped mid-call; a reconnect is scheduled after `delayMs`. */
   reconnecting(info: { attempt: number; delayMs: number; reason: string }): void;
 }

@@ -47,6 +47,11 @@ export function bridgeCommand(ctx: CommandContext): Command {
     .addOption(new Option('--aoai-protocol <protocol>', 'Realtime protocol: ga (/openai/v1/realtime) or preview (api-version 2024-10-01-preview)').choices(['ga', 'preview']).default('ga'))
     .addOption(new Option('--max-calls <n>', 'concurrent calls; beyond it media sockets are closed with 1013').default(200).argParser(intOption('--max-calls', 1, 100000)))
     .addOption(new Option('--media-token <secret>', 'secret required on the media upgrade as ?token= or Authorization: Bearer (prefer VOICECTL_MEDIA_TOKEN: argv is visible to other users)'))
+    .addOption(
+      new Option('--drain-timeout <seconds>', 'on SIGTERM, how long active calls may run on while new ones are refused (then closed with 1001); VOICECTL_DRAIN_TIMEOUT').argParser(
+        intOption('--drain-timeout', 0, 86_400),
+      ),
+    )
     .option('--acs-resource-id <id>', 'immutable id of the ACS resource (`voicectl acs show`, or ACS_RESOURCE_ID): validate the JWT ACS puts on callbacks and media sockets')
     .option('--json', 'NDJSON events on stdout (bridge.listening, call.started, call.ended, upstream.error, transcript, ...)')
     .addHelpText(
@@ -57,8 +62,11 @@ AZURE_OPENAI_API_KEY (without it: Entra ID via DefaultAzureCredential), AOAI_VOI
 or AOAI_INSTRUCTIONS_FILE. Ask ACS for audioFormat Pcm24KMono: 24 kHz audio passes through unchanged;
 16 kHz calls are resampled.
 
-Routes: GET /api/health (JSON, never a secret) and the media WebSocket; anything else is 404.
-SIGINT / SIGTERM: stop accepting, close calls with 1001, exit 0.
+Routes: GET /api/health (liveness, JSON, never a secret), GET /api/ready (readiness: 503 while
+draining, at --max-calls or while Azure OpenAI refuses), and the media WebSockets; anything else is 404.
+SIGTERM / SIGINT: drain (new calls refused with 1013, /api/ready 503, active calls run to their end
+for up to --drain-timeout seconds, default 30), then close the rest with 1001 and exit 0. A second
+signal ends the drain at once.
 
 Examples:
   voicectl bridge --listen 8000                      # echo mode without AOAI settings
@@ -115,13 +123,33 @@ Examples:
         maxCalls: settings.maxCalls,
         mediaTokenRequired: Boolean(settings.mediaToken),
       });
+      // First SIGTERM/SIGINT: drain (refuse new calls, let active ones end, up to --drain-timeout);
+      // a second signal ends the drain at once. Then close what is left with 1001 and exit 0.
+      const stopDrain = new AbortController();
       const signal = await new Promise<string>((resolve) => {
+        let first: string | undefined;
         const off = ctx.io.onSignal((s) => {
+          if (first === undefined) {
+            first = s;
+            return resolve(s);
+          }
           off();
-          resolve(s);
+          stopDrain.abort();
         });
+        stopDrain.signal.addEventListener('abort', off);
       });
-      output.info(`${signal}: stopping (closing calls with 1001)`);
+      const drainMs = settings.drainTimeoutS * 1000;
+      if (handle.registry.calls.size > 0 && drainMs > 0) {
+        output.info(`${signal}: draining: ${handle.registry.calls.size} active calls may run for up to ${settings.drainTimeoutS} s (send the signal again to stop now)`);
+        const left = await handle.drain(drainMs, {
+          stop: stopDrain.signal,
+          progress: (active, remainingMs) => {
+            onEvent('bridge.draining', { active, remainingS: Math.ceil(remainingMs / 1000) });
+          },
+        });
+        if (left > 0) output.info(`${left} calls still active: closing them with 1001`);
+      } else output.info(`${signal}: stopping (closing calls with 1001)`);
+      stopDrain.abort();
       await Promise.race([service.close(), new Promise((r) => setTimeout(r, SHUTDOWN_BUDGET_MS).unref())]);
       onEvent('bridge.stopped', { signal, ...handle.stats() });
     });

@@ -117,6 +117,12 @@ export const ENV_VARS = {
     description: 'Secret required on the bridge media WebSocket (?token= or Bearer)',
     example: '<random>',
   },
+  /** On SIGTERM, how long the bridge lets active calls run on (seconds, default 30). */
+  VOICECTL_DRAIN_TIMEOUT: {
+    group: 'voicectl',
+    description: 'Seconds the bridge lets active calls run on after SIGTERM before closing them (default 30)',
+    example: '30',
+  },
   /** The Event Grid webhook `?code=` secret of the bridge; derived from the ACS access key when unset. */
   VOICECTL_WEBHOOK_SECRET: {
     group: 'voicectl',

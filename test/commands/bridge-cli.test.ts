@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 function start(argv: string[], env: Record<string, string> = {}): RunHandle {
-  const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', ...argv], { env, cwd });
+  const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--drain-timeout', '0', ...argv], { env, cwd });
   cleanups.push(async () => {
     if (h.signalHandlers() > 0) h.signal('SIGTERM');
     await h.done;

@@ -37,7 +37,7 @@ describe('voicectl bridge answering ACS calls', () => {
       NODE_EXTRA_CA_CERTS: (await testCert()).caFile,
       NO_PROXY: '127.0.0.1,localhost',
     };
-    bridge = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--upstream', 'echo', '--json'], { env, cwd: '/' });
+    bridge = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--drain-timeout', '0', '--upstream', 'echo', '--json'], { env, cwd: '/' });
     const listening = await waitFor(() => bridge.stdout.events().find((e) => e.type === 'bridge.listening'));
     port = listening.port as number;
   });
@@ -79,7 +79,7 @@ describe('voicectl bridge answering ACS calls', () => {
   });
 
   it('in human mode prints the subscription URL with its code on stdout', async () => {
-    const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--upstream', 'echo'], { env, cwd: '/' });
+    const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--drain-timeout', '0', '--upstream', 'echo'], { env, cwd: '/' });
     const line = await waitFor(() => /^Event Grid subscription endpoint \(IncomingCall\): (\S+)$/m.exec(h.stdout.text)?.[1]);
     const code = new URL(line).searchParams.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -101,7 +101,7 @@ describe('voicectl bridge answering ACS calls', () => {
 
 describe('voicectl bridge without ACS settings', () => {
   it('says on start-up that it will not answer calls itself, and serves no ACS routes', async () => {
-    const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--upstream', 'echo'], { env: {}, cwd: '/' });
+    const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--drain-timeout', '0', '--upstream', 'echo'], { env: {}, cwd: '/' });
     await waitFor(() => (h.stderr.text.includes('will not answer ACS calls itself') ? true : undefined));
     const port = Number(await waitFor(() => /127\.0\.0\.1:(\d+)/.exec(h.stderr.text)?.[1]));
     expect((await fetch(`http://127.0.0.1:${port}/api/incomingCall?code=x`, { method: 'POST', body: '[]' })).status).toBe(404);

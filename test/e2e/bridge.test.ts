@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 function spawnBridge(args: string[], env: Record<string, string> = {}) {
-  const p = spawn(process.execPath, [bin, 'bridge', '--listen', '0', '--host', '127.0.0.1', '--json', ...args], {
+  const p = spawn(process.execPath, [bin, 'bridge', '--listen', '0', '--host', '127.0.0.1', '--json', '--drain-timeout', '0', ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
   });

@@ -70,7 +70,7 @@ beforeAll(async () => {
     'ASTERISK_APP_NAME=voicectl-e2e',
   ].join('\n');
   await writeFile(path.join(cwd, '.env'), `${env}\n`, { mode: 0o600 });
-  bridge = spawn(process.execPath, [bin, 'bridge', '--listen', String(bridgePort), '--host', '127.0.0.1', '--json'], {
+  bridge = spawn(process.execPath, [bin, 'bridge', '--listen', String(bridgePort), '--host', '127.0.0.1', '--json', '--drain-timeout', '0'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: cert.caFile, NO_PROXY: '127.0.0.1,localhost' },
   });
