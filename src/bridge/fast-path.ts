@@ -106,7 +106,7 @@ export function fastAcsAudio(text: string): FastAcsAudio | undefined {
   if (!text.startsWith(ACS_PREFIX)) return undefined;
   let i = optionalAcsField(text, ACS_PREFIX.length, '"timestamp":');
   if (i >= 0) i = optionalAcsField(text, i, '"participantRawID":');
-  if (i < 0 || !text.startsWith('"data":', i)) return undefined;
+  if (i < 0 || !text.startsWith('"data":"', i)) return undefined;
   const data = base64At(text, i + 7);
   if (data === undefined) return undefined;
   i += 7 + data.length + 2;
