@@ -136,7 +136,10 @@ export function appendAudioEvent(b64: string): string {
  * event carries it with the right type: ids as strings, indexes as non-negative safe integers.
  */
 export interface RealtimeAudioDelta {
-  /** base64 PCM16 LE, 24 kHz, mono, as the service sent it (not validated here). */
+  /**
+   * base64 PCM16 LE, 24 kHz, mono, as the service sent it: `normalizeServerEvent` does not
+   * validate it; `fastModelAudioDelta` only returns valid base64 with an even byte count.
+   */
   delta: string;
   responseId?: string;
   itemId?: string;

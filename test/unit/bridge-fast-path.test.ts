@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { acsAudioFrame, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../../src/bridge/fast-path.js';
 import { normalizeServerEvent } from '../../src/bridge/realtime-protocol.js';
 
@@ -141,6 +141,14 @@ describe('fastAcsAudio leaves everything else to parseAcsFrame, whose verdict st
   ])('agrees with the slow path: %s', (_name, text, data) => {
     expect(fastAcsAudio(text)).toStrictEqual({ data, silent: false });
     expect(checkAcs(text)).toBe(true);
+  });
+});
+
+describe('the fast paths end to end', () => {
+  it('a delta read on the fast path becomes an ACS frame the ACS fast path reads back unchanged', () => {
+    const ev = fastModelAudioDelta(gaDelta(B64_24K));
+    expect(ev?.delta).toBe(B64_24K);
+    expect(fastAcsAudio(acsAudioFrame(ev!.delta))).toStrictEqual({ data: B64_24K, silent: false });
   });
 });
 
