@@ -132,9 +132,27 @@ export function appendAudioEvent(b64: string): string {
   return `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
 }
 
+/**
+ * What the bridge reads from an audio delta (`response.output_audio.delta` /
+ * `response.audio.delta`). `itemId` and `contentIndex` (with `outputIndex`) locate the audio
+ * for a `conversation.item.truncate` on barge-in. Each optional field is present only when the
+ * event carries it with the right type: ids as strings, indexes as non-negative safe integers.
+ */
+export interface RealtimeAudioDelta {
+  /**
+   * base64 PCM16 LE, 24 kHz, mono, as the service sent it: `normalizeServerEvent` does not
+   * validate it; `fastModelAudioDelta` only returns valid base64 with an even byte count.
+   */
+  delta: string;
+  responseId?: string;
+  itemId?: string;
+  outputIndex?: number;
+  contentIndex?: number;
+}
+
 /** The server events the bridge acts on, with GA and preview names folded together. */
 export type RealtimeServerEvent =
-  | { type: 'audio'; delta: string; responseId?: string }
+  | ({ type: 'audio' } & RealtimeAudioDelta)
   | { type: 'speech_started' }
   | { type: 'response.created'; responseId?: string }
   | { type: 'response.done'; responseId?: string }
@@ -145,6 +163,23 @@ export type RealtimeServerEvent =
 
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A non-negative safe integer (-0 read as 0), else undefined. */
+const index = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? (v === 0 ? 0 : v) : undefined;
+
+/** The audio event of a delta, with only the optional fields the event carries. */
+function audioEvent(e: Json, delta: string): RealtimeServerEvent {
+  const ev: { type: 'audio' } & RealtimeAudioDelta = { type: 'audio', delta };
+  const responseId = str(e.response_id);
+  if (responseId !== undefined) ev.responseId = responseId;
+  const itemId = str(e.item_id);
+  if (itemId !== undefined) ev.itemId = itemId;
+  const outputIndex = index(e.output_index);
+  if (outputIndex !== undefined) ev.outputIndex = outputIndex;
+  const contentIndex = index(e.content_index);
+  if (contentIndex !== undefined) ev.contentIndex = contentIndex;
+  return ev;
+}
 
 /**
  * Normalise one server event (already JSON-parsed).
@@ -159,9 +194,7 @@ export function normalizeServerEvent(ev: unknown): RealtimeServerEvent {
     case 'response.audio.delta': {
       // preview
       const delta = str(e.delta);
-      if (delta === undefined) return { type: 'other', name: type };
-      const responseId = str(e.response_id);
-      return responseId === undefined ? { type: 'audio', delta } : { type: 'audio', delta, responseId };
+      return delta === undefined ? { type: 'other', name: type } : audioEvent(e, delta);
     }
     case 'input_audio_buffer.speech_started':
       return { type: 'speech_started' };

@@ -52,6 +52,14 @@ describe('normalizeServerEvent', () => {
   it.each([
     [{ type: 'response.output_audio.delta', delta: 'AA==', response_id: 'r1' }, { type: 'audio', delta: 'AA==', responseId: 'r1' }],
     [{ type: 'response.audio.delta', delta: 'AA==' }, { type: 'audio', delta: 'AA==' }],
+    [
+      { type: 'response.output_audio.delta', response_id: 'r1', item_id: 'i1', output_index: 1, content_index: 2, delta: 'AA==' },
+      { type: 'audio', delta: 'AA==', responseId: 'r1', itemId: 'i1', outputIndex: 1, contentIndex: 2 },
+    ],
+    [
+      { type: 'response.audio.delta', item_id: 7, output_index: -1, content_index: 1.5, delta: 'AA==' },
+      { type: 'audio', delta: 'AA==' },
+    ],
     [{ type: 'input_audio_buffer.speech_started', audio_start_ms: 5 }, { type: 'speech_started' }],
     [{ type: 'response.created', response: { id: 'r2' } }, { type: 'response.created', responseId: 'r2' }],
     [{ type: 'response.done', response: { id: 'r2', status: 'cancelled' } }, { type: 'response.done', responseId: 'r2' }],
@@ -63,6 +71,6 @@ describe('normalizeServerEvent', () => {
     [{ type: 'response.audio.delta' }, { type: 'other', name: 'response.audio.delta' }],
     [null, { type: 'other', name: '(not an object)' }],
   ])('%j', (input, out) => {
-    expect(normalizeServerEvent(input)).toEqual(out);
+    expect(normalizeServerEvent(input)).toStrictEqual(out);
   });
 });

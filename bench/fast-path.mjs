@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// bench/fast-path: cost per message of the bridge's two hot messages, full parser vs the
+// zero-parse fast path, in the same run, at 20 ms frame sizes (24 kHz: 960 bytes of PCM16 =
+// 1280 base64 chars; 16 kHz: 640 bytes = 856 chars).
+// - caller -> model: an ACS AudioData frame; slow = parseAcsFrame, fast = fastAcsAudio.
+// - model -> caller: a GA response.output_audio.delta; slow = JSON.parse + normalizeServerEvent
+//   + the base64 PCM16 check the upstream does before forwarding; fast = fastModelAudioDelta
+//   (which includes that check).
+// - the outgoing texts: the concatenating builders vs JSON.stringify of the same object, each
+//   then encoded to UTF-8 as ws.send does (a concatenation is flattened there, so it is paid).
+// - the floor: isBase64 on the payload alone, which both paths run (a regex over every char).
+// Time is this process's CPU time (process.cpuUsage), so waiting for a core on a shared
+// machine is not counted. Slow and fast alternate in short rounds; the figures are the medians
+// of the rounds (ns/message) and the median of the per-round-pair ratios (robust to drift).
+// Usage: npm run build && node bench/fast-path.mjs [messagesPerRound=20000] [rounds=31]
+import os from 'node:os';
+import { acsAudioFrame, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
+import { appendAudioEvent, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
+import { fastAcsAudio, fastModelAudioDelta } from '../dist/bridge/fast-path.js';
+
+const perRound = Number(process.argv[2] ?? 20_000);
+const rounds = Number(process.argv[3] ?? 31);
+console.log(`$ node ${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`);
+const load = os.loadavg()[0].toFixed(1);
+console.log(`node ${process.version}, ${os.cpus().length} CPUs (load ${load}), ${perRound} messages per round, ${rounds} rounds, CPU ns/message (median)`);
+
+/** 32 distinct payloads of `bytes` bytes of pseudo-random PCM (so '+' and '/' occur). */
+function payloads(bytes) {
+  let seed = bytes;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  return Array.from({ length: 32 }, () => Buffer.from(Array.from({ length: bytes }, rnd)).toString('base64'));
+}
+
+const acsText = (b64, n) =>
+  `{"kind":"AudioData","audioData":{"timestamp":"2026-12-04T15:20:00.${String(n % 1000).padStart(3, '0')}Z","participantRawID":"8:acs:11111111-2222-3333-4444-555555555555_00000022-aaaa-bbbb-cccc-0123456789ab","data":"${b64}","silent":false}}`;
+const deltaText = (b64, n) =>
+  `{"type":"response.output_audio.delta","event_id":"event_CQ3k${n}","response_id":"resp_CQ3k0","item_id":"item_CQ3jz","output_index":0,"content_index":0,"delta":"${b64}"}`;
+
+const slowAcs = (t) => {
+  const f = parseAcsFrame(t);
+  return f.kind === 'audio' ? f.data.length : -1;
+};
+const fastAcs = (t) => {
+  const f = fastAcsAudio(t);
+  return f !== undefined ? f.data.length : -1;
+};
+const slowDelta = (t) => {
+  let doc;
+  try {
+    doc = JSON.parse(t);
+  } catch {
+    return -1;
+  }
+  const ev = normalizeServerEvent(doc);
+  if (ev.type !== 'audio' || !isBase64(ev.delta) || base64ByteLength(ev.delta) % 2 !== 0) return -1;
+  return ev.delta.length + (ev.contentIndex ?? 0);
+};
+const fastDelta = (t) => {
+  const ev = fastModelAudioDelta(t);
+  return ev !== undefined ? ev.delta.length + (ev.contentIndex ?? 0) : -1;
+};
+const concatAppend = (b64) => Buffer.from(appendAudioEvent(b64)).length;
+const stringifyAppend = (b64) => Buffer.from(JSON.stringify({ type: 'input_audio_buffer.append', audio: b64 })).length;
+const concatAcs = (b64) => Buffer.from(acsAudioFrame(b64)).length;
+const stringifyAcs = (b64) => Buffer.from(JSON.stringify({ kind: 'AudioData', audioData: { data: b64 } })).length;
+const base64Check = (b64) => (isBase64(b64) && base64ByteLength(b64) % 2 === 0 ? b64.length : -1);
+const nothing = (b64) => b64.length;
+
+/** ns per call of fn over inputs, one round. The sum keeps the work from being optimised away. */
+function round(fn, inputs) {
+  let sink = 0;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < perRound; i++) sink += fn(inputs[i & 31]);
+  const t = process.cpuUsage(t0);
+  const ns = ((t.user + t.system) * 1000) / perRound;
+  if (sink <= 0) throw new Error('a benchmark input took the wrong path');
+  return ns;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
+/** Alternate slow and fast, after a warm-up round each; returns the [slow, fast, slow/fast] medians. */
+function compare(slow, fast, inputs) {
+  round(slow, inputs);
+  round(fast, inputs);
+  const s = [];
+  const f = [];
+  const ratio = [];
+  for (let r = 0; r < rounds; r++) {
+    s.push(round(slow, inputs));
+    f.push(round(fast, inputs));
+    ratio.push(s[r] / Math.max(f[r], 1e-3));
+  }
+  return [median(s), median(f), median(ratio)];
+}
+
+const rows = [];
+for (const [label, bytes] of [
+  ['24 kHz 20 ms (960 B, 1280 chars)', 960],
+  ['16 kHz 20 ms (640 B, 856 chars)', 640],
+]) {
+  const b64s = payloads(bytes);
+  // Flat strings, as ws hands them over (Buffer -> toString), not the concatenations built here.
+  const acs = b64s.map((b, n) => Buffer.from(acsText(b, n)).toString());
+  const deltas = b64s.map((b, n) => Buffer.from(deltaText(b, n)).toString());
+  // A benchmark of a fast path that falls back would measure nothing: check each input first.
+  for (let i = 0; i < 32; i++) {
+    if (fastAcs(acs[i]) !== slowAcs(acs[i]) || fastDelta(deltas[i]) !== slowDelta(deltas[i]) || slowAcs(acs[i]) < 0) {
+      throw new Error('fast and slow paths disagree on a benchmark input');
+    }
+  }
+  rows.push([`ACS AudioData in, ${label}`, 'parseAcsFrame', 'fastAcsAudio', ...compare(slowAcs, fastAcs, acs)]);
+  rows.push([`model delta in, ${label}`, 'JSON.parse+normalize', 'fastModelAudioDelta', ...compare(slowDelta, fastDelta, deltas)]);
+  rows.push([`payload check alone, ${label}`, 'isBase64', '(loop only)', ...compare(base64Check, nothing, b64s)]);
+  rows.push([`append out, ${label}`, 'JSON.stringify', 'appendAudioEvent', ...compare(stringifyAppend, concatAppend, b64s)]);
+  rows.push([`ACS AudioData out, ${label}`, 'JSON.stringify', 'acsAudioFrame', ...compare(stringifyAcs, concatAcs, b64s)]);
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`${pad('message', 56)}${pad('slow', 22)}${pad('ns', 8)}${pad('fast', 21)}${pad('ns', 8)}speed-up`);
+for (const [what, slowName, fastName, s, f, ratio] of rows) {
+  console.log(`${pad(what, 56)}${pad(slowName, 22)}${pad(s.toFixed(0), 8)}${pad(fastName, 21)}${pad(f.toFixed(0), 8)}${ratio.toFixed(2)}x`);
+}
