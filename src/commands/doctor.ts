@@ -29,6 +29,8 @@ Groups (each runs when its settings are set; named in --only, missing settings f
 
 Output: a checklist (✓ pass, ✗ fail with its fix, – skipped); --json prints
 {"ok", "checks":[{"group","name","status":"pass|fail|skip","ms","message","hint"}]}.
+The summary says ready only when an acs, aoai, public or asterisk check passed; with none of
+their settings it says nothing is configured yet and names the first command (voicectl scaffold env).
 No secret is ever printed.
 
 Examples:
