@@ -44,7 +44,7 @@ export interface HealthInput {
   tokenRequired: boolean;
   upstream: UpstreamDescription;
   lastError: { message: string; time: string } | undefined;
-  /** Extra fields (issue 8's call automation state); they cannot replace the fields above. */
+  /** Extra fields (the Call Automation state of the calls the bridge answers); they cannot replace the fields above. */
   extras?: Record<string, unknown>;
 }
 

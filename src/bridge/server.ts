@@ -15,7 +15,7 @@ import { BridgeCall, type CallCounters } from './call.js';
 import { healthDocument } from './health.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
-/** An extra HTTP route (issue 8: Event Grid webhook, Call Automation callbacks). */
+/** An extra HTTP route (the Event Grid webhook, the Call Automation callbacks). */
 export interface BridgeRoute {
   method: 'GET' | 'POST';
   /** Path prefix, e.g. `/api/incomingCall`. */
@@ -40,12 +40,12 @@ export interface BridgeOptions {
   upstream: UpstreamSettings;
   /** NDJSON event sink: (type, data). The command maps it to `output.event` / human log lines. */
   onEvent(type: string, data: Record<string, unknown>): void;
-  /** Extra HTTP routes (issue 8). Matched after `/api/health`, before the 404. */
+  /** Extra HTTP routes (Event Grid, Call Automation callbacks). Matched after `/api/health`, before the 404. */
   routes?: BridgeRoute[];
-  /** Extra fields merged into GET /api/health (issue 8); they cannot replace the bridge's own fields. */
+  /** Extra fields merged into GET /api/health (the Call Automation state); they cannot replace the bridge's own fields. */
   healthExtras?: () => Record<string, unknown>;
   /**
-   * Extra check on the media WebSocket upgrade, after the token check (issue 8: ACS JWT).
+   * Extra check on the media WebSocket upgrade, after the token check (the ACS JWT that Call Automation sends).
    * Return a status to refuse (401/403).
    */
   authorizeMediaUpgrade?: (req: IncomingMessage) => Promise<{ ok: true } | { ok: false; status: number; reason: string }>;

@@ -4,13 +4,14 @@ import type { BridgeFlags } from '../bridge/settings.js';
 
 interface BridgeCommandOptions extends BridgeFlags {
   json?: boolean;
-  /** `--acs-resource-id` (issue 8): enables ACS JWT checks on callbacks and media upgrades. */
+  /** `--acs-resource-id`: enables ACS JWT checks on callbacks and media upgrades. */
   acsResourceId?: string;
 }
 
 /**
  * Longest a shutdown may take before the command returns anyway (ms). The bin then exits at
- * most 2 s later, whatever still holds the event loop: within the 5 s the issue asks for.
+ * most 2 s later, whatever still holds the event loop: the process is gone within 5 s of
+ * SIGTERM, before a supervisor's usual kill timeout.
  */
 const SHUTDOWN_BUDGET_MS = 2500;
 
@@ -27,7 +28,7 @@ function mediaPathOption(v: string): string {
   return v;
 }
 
-/** `voicectl bridge`: the ACS media ↔ Azure OpenAI Realtime relay (issue 4). */
+/** `voicectl bridge`: the ACS media ↔ Azure OpenAI Realtime relay. */
 export function bridgeCommand(ctx: CommandContext): Command {
   return new Command('bridge')
     .description('ACS bidirectional media streaming ↔ Azure OpenAI Realtime relay, many calls at once')
@@ -81,7 +82,7 @@ Examples:
         const line = describeEvent(type, data);
         if (line !== undefined) output.info(line);
       };
-      // Issue 8: answer ACS calls itself when the ACS connection string and public host are configured.
+      // Answer ACS calls itself (Call Automation) when the ACS connection string and public host are configured.
       const config = await ctx.config();
       const acsConnection = config.get('AZURE_COMMUNICATION_CONNECTION_STRING');
       const callbackHost = config.get('CALLBACK_URI_HOST');

@@ -1,5 +1,5 @@
 /**
- * `voicectl doctor`: the whole setup checked in one command (issue 9). Thin: flags to
+ * `voicectl doctor`: the whole setup checked in one command. Thin: flags to
  * options, the run in src/doctor, the checklist or the JSON document out.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
