@@ -4,7 +4,7 @@
  * Domain modules throw these; only `src/cli/run.ts` turns them into output, and
  * only `bin/voicectl.js` turns them into a process exit code.
  *
- * Exit codes (documented in the README):
+ * Exit codes (documented in docs/reference.md):
  * - 0 success
  * - 1 the operation ran and failed, or a check found a problem ({@link UserError}, {@link CheckFailedError})
  * - 2 usage or configuration error: bad or missing flag or env value, unreadable file ({@link UsageError})
