@@ -115,7 +115,9 @@ export function openAcsService(o: AcsServiceOptions): AcsService {
             hint: 'Use 1–63 letters, digits and hyphens, starting with a letter; the name becomes <name>.<region>.communication.azure.com.',
           });
         }
-        throw new UserError(`The name "${req.name}" is already taken${said}`, {
+        // ARM's message for a taken name repeats the sentence ("The name x is already taken."): say it once
+        const why = !avail.message || /taken|already exists|unavailable/i.test(avail.message) ? '.' : said;
+        throw new UserError(`The name "${req.name}" is already taken${why}`, {
           code: 'VOICECTL_ACS_NAME_TAKEN',
           hint: 'Names are global across Azure: pick another --name (e.g. add your team or a suffix).',
         });

@@ -4,13 +4,18 @@
  */
 import type { AriChannel } from './types.js';
 
-/** One row of `ari channels`. */
+/**
+ * The channel summary of `ari channels --json` (one row) and `ari originate --json`: the
+ * fields a user acts on, instead of the raw ARI Channel.
+ */
 export interface ChannelRow {
   id: string;
   name: string;
   state: string;
   /** `"Name" <number>`, `<number>`, `"Name"` or `''`. */
   caller: string;
+  /** The connected line, same form as `caller` (`''` until the channel is bridged or answered). */
+  connected: string;
   /** `context,exten,priority` plus the running application, e.g. `ctx,100,3 Stasis(app,inbound)`. */
   dialplan: string;
   /** Seconds since `creationtime` (integer, never negative); undefined when unparseable. */
@@ -41,20 +46,24 @@ export function formatCaller(c: { name?: string; number?: string } | undefined):
 
 /** Turn channels into rows; `nowMs` is the clock (epoch ms). */
 export function channelRows(channels: AriChannel[], nowMs: number): ChannelRow[] {
-  return channels.map((c) => {
-    const t = parseAriTime(c.creationtime);
-    const d = c.dialplan;
-    const app = d?.app_name ? ` ${d.app_name}(${d.app_data ?? ''})` : '';
-    return {
-      id: c.id,
-      name: c.name,
-      state: c.state,
-      caller: formatCaller(c.caller),
-      dialplan: d ? `${d.context},${d.exten},${d.priority}${app}` : '',
-      ageSeconds: t === undefined ? undefined : Math.max(0, Math.floor((nowMs - t) / 1000)),
-      creationtime: c.creationtime,
-    };
-  });
+  return channels.map((c) => channelSummary(c, nowMs));
+}
+
+/** One channel as its summary row; `nowMs` is the clock (epoch ms) for `ageSeconds`. */
+export function channelSummary(c: AriChannel, nowMs: number): ChannelRow {
+  const t = parseAriTime(c.creationtime);
+  const d = c.dialplan;
+  const app = d?.app_name ? ` ${d.app_name}(${d.app_data ?? ''})` : '';
+  return {
+    id: c.id,
+    name: c.name,
+    state: c.state,
+    caller: formatCaller(c.caller),
+    connected: formatCaller(c.connected),
+    dialplan: d ? `${d.context},${d.exten},${d.priority}${app}` : '',
+    ageSeconds: t === undefined ? undefined : Math.max(0, Math.floor((nowMs - t) / 1000)),
+    creationtime: c.creationtime,
+  };
 }
 
 /** Seconds as `45s`, `3m05s`, `2h03m`. */

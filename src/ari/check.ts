@@ -10,7 +10,7 @@
  *    StasisStart that came from the dialplan's `Stasis()` (the Local channel's second half,
  *    not the originated one), hang up → dialplan_not_routed | write_denied
  *
- * Facts: Asterisk 22.10.1 (see the README's ARI section): originating `Local/100@ctx` with
+ * Facts: Asterisk 22.10.1 (see docs/ari.md): originating `Local/100@ctx` with
  * `app=<app>` yields two StasisStarts, `;1` (args = appArgs) and `;2` (args from the
  * dialplan); an app is listed only while an events socket holds it.
  */

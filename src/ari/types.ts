@@ -2,7 +2,7 @@
  * ARI resource and event shapes voicectl reads.
  *
  * Source: Asterisk 22 `rest-api/api-docs/{asterisk,applications,channels,events}.json`
- * (Swagger 1.1), checked against a real Asterisk 22.10.1 (see the README's ARI section).
+ * (Swagger 1.1), checked against a real Asterisk 22.10.1 (see docs/ari.md).
  * Only the fields voicectl uses are typed; everything else is kept as-is.
  */
 

@@ -3,7 +3,7 @@
  * session, streams caller audio in, hands model audio out, handles barge-in, and survives
  * drops.
  *
- * Behaviour (issue 4):
+ * Behaviour:
  * - First message on every connection: `session.update` in the protocol's shape.
  * - Caller audio that arrives before the first connection is open is queued (up to the
  *   queued-bytes cap) and flushed in order; during a reconnect it is dropped and counted.

@@ -19,7 +19,7 @@ const ISSUES_URL = 'https://github.com/voicectl/voicectl/issues/new';
 
 /**
  * Run voicectl with `argv` (without node and script), against `io`.
- * @returns the exit code (0, 1, 2 or 130; see the README).
+ * @returns the exit code (0, 1, 2 or 130; see docs/reference.md).
  */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const json = argv.includes('--json');

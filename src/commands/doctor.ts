@@ -1,5 +1,5 @@
 /**
- * `voicectl doctor`: the whole setup checked in one command (issue 9). Thin: flags to
+ * `voicectl doctor`: the whole setup checked in one command. Thin: flags to
  * options, the run in src/doctor, the checklist or the JSON document out.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -29,6 +29,8 @@ Groups (each runs when its settings are set; named in --only, missing settings f
 
 Output: a checklist (✓ pass, ✗ fail with its fix, – skipped); --json prints
 {"ok", "checks":[{"group","name","status":"pass|fail|skip","ms","message","hint"}]}.
+The summary says ready only when an acs, aoai, public or asterisk check passed; with none of
+their settings it says nothing is configured yet and names the first command (voicectl scaffold env).
 No secret is ever printed.
 
 Examples:

@@ -22,7 +22,7 @@ export interface WsProbeOptions {
 const VERDICTS_HELP = `
 Verdicts (JSON field "verdict"; exit 0 only when every URL is ok, 1 otherwise, 2 for an invalid URL):
   ok                    opened, answered the ping and stayed open for the hold
-  invalid_url           not a ws/wss/http/https URL or host name (exit 2)
+  invalid_url           not a ws/wss/http/https URL or host name (exit 2; the other URLs are still probed)
   dns_error             the host name does not resolve (a tunnel name that is gone)
   connection_refused    nothing listens on the port
   connect_timeout       TCP packets dropped (firewall, host down)
@@ -86,13 +86,14 @@ export function wsProbeCommand(ctx: CommandContext): Command {
     .option('--json', 'one JSON document on stdout: a report object, or an array for several URLs')
     .addHelpText('after', VERDICTS_HELP)
     .action(async (urls: string[], opts: WsProbeOptions) => {
-      const [{ normalizeProbeUrl, probeWebSocket }, { renderReports }, { CheckFailedError }] = await Promise.all([
+      const [{ normalizeProbeUrl, probeWebSocket }, { renderReports }, { CheckFailedError, EXIT_USAGE }] = await Promise.all([
         import('../probe/index.js'),
         import('../probe/render.js'),
         import('../core/errors.js'),
       ]);
       const output = ctx.output({ json: opts.json });
-      for (const url of urls) normalizeProbeUrl(url, opts.path); // invalid input: UsageError, exit 2
+      // an empty --path is a flag error (exit 2 before probing); an invalid URL is that URL's verdict
+      if (opts.path !== undefined) normalizeProbeUrl('ws://127.0.0.1', opts.path);
       const abort = new AbortController();
       const stopListening = ctx.io.onSignal(() => abort.abort());
       const spinner = await output.spinner(`Probing ${urls.length === 1 ? urls[0] : `${urls.length} URLs`}…`);
@@ -117,6 +118,14 @@ export function wsProbeCommand(ctx: CommandContext): Command {
       }
       if (output.jsonMode) output.json(reports.length === 1 ? reports[0] : reports);
       else for (const line of renderReports(reports, output.color)) output.print(line);
+      const invalid = reports.filter((r) => r.verdict === 'invalid_url').length;
+      if (invalid > 0) {
+        throw new CheckFailedError(`${invalid} of ${reports.length} URL(s) are not valid WebSocket URLs`, {
+          code: 'VOICECTL_PROBE_INVALID_URL',
+          reported: true,
+          exitCode: EXIT_USAGE,
+        });
+      }
       const failed = reports.filter((r) => !r.ok).length;
       if (failed > 0) {
         throw new CheckFailedError(`${failed} of ${reports.length} URL(s) failed the probe`, {

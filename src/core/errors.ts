@@ -4,7 +4,7 @@
  * Domain modules throw these; only `src/cli/run.ts` turns them into output, and
  * only `bin/voicectl.js` turns them into a process exit code.
  *
- * Exit codes (documented in the README):
+ * Exit codes (documented in docs/reference.md):
  * - 0 success
  * - 1 the operation ran and failed, or a check found a problem ({@link UserError}, {@link CheckFailedError})
  * - 2 usage or configuration error: bad or missing flag or env value, unreadable file ({@link UsageError})
@@ -58,12 +58,13 @@ export class UserError extends VoicectlError {
 /**
  * A check ran and found a problem (exit 1). Used when the command already printed its
  * report (for example a probe verdict) and only the exit code remains to be set.
+ * `exitCode` overrides the 1, e.g. 2 when the report says an input was invalid.
  */
 export class CheckFailedError extends VoicectlError {
   /** When true, the report was already printed and the CLI prints nothing more. */
   readonly reported: boolean;
-  constructor(message: string, options: VoicectlErrorOptions & { reported?: boolean } = {}) {
-    super(message, EXIT_FAILURE, { code: 'VOICECTL_CHECK_FAILED', ...options });
+  constructor(message: string, options: VoicectlErrorOptions & { reported?: boolean; exitCode?: number } = {}) {
+    super(message, options.exitCode ?? EXIT_FAILURE, { code: 'VOICECTL_CHECK_FAILED', ...options });
     this.reported = options.reported ?? false;
   }
 }

@@ -32,6 +32,9 @@ export const GROUP_SETTINGS: Record<NetworkGroup, { triggers: EnvVarName[]; requ
   },
 };
 
+/** How the skip of a group without its settings begins (the summary looks for it). */
+export const NOT_CONFIGURED = 'not configured';
+
 /** What {@link gateGroup} looks at. */
 export interface GateInput {
   /** A setting's value, undefined when unset. */
@@ -56,7 +59,7 @@ export interface GateInput {
 export function gateGroup(group: NetworkGroup, g: GateInput): Outcome | undefined {
   const s = GROUP_SETTINGS[group];
   if (g.offline) return skip('not run: --offline');
-  if (!g.named && !s.triggers.some((n) => g.get(n) !== undefined)) return skip(`not configured (set ${s.required.join(' and ')})`);
+  if (!g.named && !s.triggers.some((n) => g.get(n) !== undefined)) return skip(`${NOT_CONFIGURED} (set ${s.required.join(' and ')})`);
   const broken = s.shapes.filter((n) => g.shape(n)?.status === 'fail');
   if (broken.length > 0) {
     if (g.envReported) return skip(`not run: fix ${broken.join(', ')} first (see env)`);

@@ -3,7 +3,7 @@
  * the per-check timeout, and return one report in a stable order (group order, then the
  * order within the group).
  *
- * Rules (issue 9):
+ * Rules:
  * - A group runs when its settings are present; otherwise it is reported as skipped, or
  *   as failed when it was named in `only` (see plan.ts).
  * - `offline` runs only env and tools; the network groups are reported as skipped.

@@ -3,7 +3,7 @@
  * Azure Resource Manager): the network, TLS, time-outs and Entra ID credentials.
  *
  * Errors are recognised by `name` / `code` / `statusCode`, never by `instanceof`: the SDKs
- * can load two copies of @azure/core-rest-pipeline (see the README's Node 20 notes).
+ * can load two copies of @azure/core-rest-pipeline (see the dependency notes in the README).
  */
 import { UserError, type VoicectlError } from '../core/errors.js';
 import { redact } from '../core/redact.js';

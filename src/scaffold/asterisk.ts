@@ -3,7 +3,7 @@
  * packaged fragments in `templates/asterisk/`.
  *
  * Formats (Asterisk 22 `configs/samples/ari.conf.sample`, `http.conf.sample`; FreePBX
- * arimanager's generated `ari.conf`, see the README's scaffold section):
+ * arimanager's generated `ari.conf`, see docs/scaffold.md):
  * - plain Asterisk: `ari.conf` = `[general]` + settings + one `type = user` section;
  *   `http.conf` = `[general]` with `enabled`, `bindaddr`, `bindport`.
  * - FreePBX regenerates `ari.conf` and `http.conf` and `#include`s `*_custom.conf` files:

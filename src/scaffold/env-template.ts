@@ -7,10 +7,11 @@
  */
 import { ENV_GROUP_TITLES, ENV_VARS, type EnvGroup, type EnvVarName, type EnvVarSpec } from '../config/env.js';
 import { formatEnvValue } from '../config/env-file.js';
+import { isVoicectlError } from '../core/errors.js';
+import { parseConnectionString } from '../identity/connection-string.js';
 import {
   check,
   checkAriUser,
-  checkConnectionString,
   checkGuid,
   checkHost,
   checkName,
@@ -24,9 +25,18 @@ import {
 /** Values to write into `.env`, by registered name. */
 export type EnvValues = Partial<Record<EnvVarName, string>>;
 
-/** Shape checks for the variables whose format is known. */
+/**
+ * Variables checked by the parser the commands that read them use, so scaffold accepts what
+ * they accept and refuses with their error (message, code, hint): the ACS connection string
+ * is parsed as `identity`, `token`, `acs`, `doctor` and the bridge parse it.
+ * Each parser throws a UsageError naming `where` and never repeats a secret value.
+ */
+const ENV_PARSERS: Partial<Record<EnvVarName, (value: string, where: string) => unknown>> = {
+  AZURE_COMMUNICATION_CONNECTION_STRING: parseConnectionString,
+};
+
+/** Shape checks for the other variables whose format is known. */
 export const ENV_CHECKS: Partial<Record<EnvVarName, Check>> = {
-  AZURE_COMMUNICATION_CONNECTION_STRING: checkConnectionString,
   CALLBACK_URI_HOST: checkOriginUrl(['https']),
   ACS_RESOURCE_ID: checkGuid,
   AZURE_OPENAI_ENDPOINT: checkOriginUrl(['https', 'wss']),
@@ -50,13 +60,29 @@ export const PROCESS_ONLY_VARS: readonly EnvVarName[] = ['CI', 'NO_COLOR', 'VOIC
 /**
  * Check every value whose shape is known.
  * @param label how the error names a variable (default its name; `--set NAME` for flag values).
- * @throws UsageError `VOICECTL_SCAFFOLD_INVALID` naming the first bad variable; secret values are never repeated.
+ * @throws UsageError `VOICECTL_SCAFFOLD_INVALID` naming the first bad variable, or the error of
+ *   the variable's own parser (`VOICECTL_ACS_CONNECTION_STRING`…); secret values are never repeated.
  */
 export function validateEnvValues(values: EnvValues, label: (name: EnvVarName) => string = (name) => name): void {
   for (const [name, value] of Object.entries(values) as Array<[EnvVarName, string]>) {
     const fn = ENV_CHECKS[name];
     if (/[\r\n]/.test(value)) check(label(name), value, () => 'must not contain a newline', { shown: false });
+    ENV_PARSERS[name]?.(value, label(name));
     if (fn) check(label(name), value, fn, { shown: (ENV_VARS[name] as EnvVarSpec).secret !== true });
+  }
+}
+
+/**
+ * Why `value` is not valid for `name`: the sentence {@link validateEnvValues} would throw
+ * (for a prompt to show); undefined when it is valid or its shape is not known.
+ */
+export function envValueProblem(name: EnvVarName, value: string): string | undefined {
+  try {
+    validateEnvValues({ [name]: value });
+    return undefined;
+  } catch (err) {
+    if (!isVoicectlError(err)) throw err;
+    return err.message;
   }
 }
 

@@ -9,7 +9,7 @@
 import { ENV_VARS, type EnvVarName } from '../config/env.js';
 import { UsageError } from '../core/errors.js';
 import type { AriSettings, DialplanSettings } from './asterisk.js';
-import { ENV_CHECKS, PROCESS_ONLY_VARS, validateEnvValues, type EnvValues } from './env-template.js';
+import { PROCESS_ONLY_VARS, envValueProblem, validateEnvValues, type EnvValues } from './env-template.js';
 import { generatePassword, sha512Crypt } from './secrets.js';
 import {
   check,
@@ -336,13 +336,12 @@ async function resolveEnv(o: ResolveOptions, set: EnvValues, s: ScaffoldSettings
   if (o.ask) {
     for (const name of PROMPTED_ENV_VARS) {
       if (values[name] !== undefined) continue;
-      const fn = ENV_CHECKS[name];
       const answer = await o.ask({
         message: `${name} (${ENV_VARS[name].description}; empty: leave a placeholder)`,
         flag: `--set ${name}=…`,
         envVar: name,
         secret: (ENV_VARS[name] as { secret?: boolean }).secret === true,
-        validate: (v) => (v === '' || !fn ? true : asValidate(fn)(v)),
+        validate: (v) => (v === '' ? true : (envValueProblem(name, v) ?? true)),
       });
       if (answer !== '') values[name] = answer;
     }

@@ -5,7 +5,8 @@
  * (pure, for prompts and tables); {@link check} turns a reason into the exit-2 error
  * naming the flag or variable. Formats: Asterisk's config parser (`;` starts a comment,
  * values are trimmed), extension patterns (`_` then X/Z/N, digits, `[...]` classes,
- * trailing `.` or `!`), ACS connection strings (`endpoint=https://…;accesskey=…`).
+ * trailing `.` or `!`). ACS connection strings are checked by their own parser
+ * (src/identity/connection-string.ts; see `validateEnvValues`).
  */
 import { isIP } from 'node:net';
 import { UsageError } from '../core/errors.js';
@@ -135,28 +136,6 @@ export function checkOriginUrl(schemes: readonly string[]): Check {
     return undefined;
   };
 }
-
-/**
- * An ACS connection string: `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64>`
- * (keys case-insensitive, in any order). The reason never repeats the value (it holds the key).
- */
-export const checkConnectionString: Check = (value) => {
-  const parts = new Map<string, string>();
-  for (const piece of value.split(';')) {
-    if (piece.trim() === '') continue;
-    const eq = piece.indexOf('=');
-    if (eq === -1) return 'is not a connection string: copy it from the portal (Communication Services > Keys)';
-    parts.set(piece.slice(0, eq).trim().toLowerCase(), piece.slice(eq + 1).trim());
-  }
-  const endpoint = parts.get('endpoint');
-  if (!endpoint) return 'has no endpoint part: copy the whole string from the portal (Communication Services > Keys)';
-  const url = parseUrl(endpoint);
-  if (!url || url.protocol !== 'https:' || url.hostname === '') return 'endpoint must be an https:// URL';
-  const key = parts.get('accesskey');
-  if (!key) return 'has no accesskey part: copy the whole string from the portal (Communication Services > Keys)';
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return 'accesskey must be base64 (copy it from the portal: Keys)';
-  return undefined;
-};
 
 /** A GUID such as an Azure subscription or ACS immutable resource id. */
 export const checkGuid: Check = (value) =>

@@ -47,7 +47,7 @@ export function cloudflaredArgs(o: CloudflaredArgsOptions): string[] {
 const QUICK_URL = /https:\/\/([a-z0-9-]+)\.trycloudflare\.com\b/i;
 const LEVEL = /^\S+\s+(DBG|INF|WRN|ERR|FTL)\s/;
 
-/** cloudflared's failures, recognised on one log line. Exported for the README table and tests. */
+/** cloudflared's failures, recognised on one log line. Exported for the docs table (docs/tunnel.md) and tests. */
 export const CLOUDFLARED_FAILURES: ReadonlyArray<{ test: RegExp; failure: TunnelFailure }> = [
   {
     test: /error code: 1015|429 Too Many Requests/i,

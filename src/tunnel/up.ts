@@ -44,6 +44,12 @@ export interface TunnelUpOptions {
   onLine?: (line: LineInfo, provider: ProviderName) => void;
   /** Progress notices ("Starting cloudflared…"). */
   onStatus?: (text: string) => void;
+  /**
+   * A recognised failure the tool retries past (cloudflared's failed QUIC dial), the first
+   * time each code is seen while waiting for the tunnel, so its hint reaches the user at once
+   * rather than only when `readyTimeoutMs` expires. The wait goes on (the tool may fall back).
+   */
+  onWarning?: (failure: TunnelFailure, provider: ProviderName) => void;
   /** Aborting (Ctrl-C before the tunnel is ready) stops the tool and rejects with CancelledError. */
   signal?: AbortSignal;
 }
@@ -97,6 +103,8 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
   let url: string | undefined;
   let urlSeenAt = 0;
   let ready = false;
+  let settled = false;
+  const warned = new Set<string>();
   const pollState: { agentApi?: string } = {};
   let wake: () => void = () => {};
 
@@ -119,6 +127,10 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
         else noted = info.failure;
       }
       o.onLine?.(info, provider);
+      if (info.failure && !info.failure.fatal && !settled && !warned.has(info.failure.code)) {
+        warned.add(info.failure.code);
+        o.onWarning?.(info.failure, provider);
+      }
       wake();
     },
   });
@@ -169,12 +181,14 @@ export async function startTunnel(o: TunnelUpOptions): Promise<RunningTunnel> {
       });
     }
   } catch (err) {
+    settled = true;
     await stop();
     throw err;
   }
 
   // A failure noted while connecting (e.g. QUIC retries before a fallback) no longer explains a later exit.
   noted = undefined;
+  settled = true;
   let stopping = false;
   const exited = child.exited.then(async (e): Promise<TunnelExit> => {
     if (!stopping) await launch.cleanup?.();

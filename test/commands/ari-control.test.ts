@@ -84,6 +84,20 @@ describe('voicectl ari watch / originate / channels / hangup', () => {
     expect(fake.requests.find((q) => q.method === 'POST')?.query).toEqual({ endpoint: 'PJSIP/alice', extension: '100', context: 'voicectl-inbound', priority: '1' });
   });
 
+  it('originate --json answers with the channel summary of channels --json, not the raw ARI Channel', async () => {
+    const orig = await ari(['originate', 'PJSIP/alice', '--app', 'voicectl', '--caller-id', 'voicectl', '--json']);
+    expect(orig.code).toBe(0);
+    const summary = (orig.json() as { ok: boolean; channel: Record<string, unknown> }).channel;
+    const list = (await ari(['channels', '--json'])).json() as { channels: Array<Record<string, unknown>> };
+    expect(list.channels).toHaveLength(1);
+    const row = list.channels[0]!;
+    expect(Object.keys(summary)).toEqual(Object.keys(row));
+    expect(Object.keys(row)).toEqual(['id', 'name', 'state', 'caller', 'connected', 'dialplan', 'ageSeconds', 'creationtime']);
+    expect(summary).toMatchObject({ id: row.id, name: row.name, caller: '"voicectl"', connected: '', creationtime: row.creationtime });
+    expect(summary).not.toHaveProperty('accountcode');
+    expect(summary).not.toHaveProperty('language');
+  });
+
   it('channels with none live: an empty list (JSON) or a notice on stderr', async () => {
     const j = await ari(['channels', '--json']);
     expect(j.json()).toEqual({ ok: true, count: 0, channels: [] });

@@ -288,6 +288,18 @@ describe('voicectl doctor against the fakes', () => {
     expect(check(named.report, 'aoai', 'realtime session')?.message).toBe('missing AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT');
   });
 
+  it('nothing configured: the summary says so and names the first command; exit 0', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'voicectl-doctor-empty-'));
+    const r = await runVoicectl(['doctor'], { cwd, env: { PATH: toolsDir } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^nothing configured yet: 1 passed · 0 failed · \d+ skipped$/);
+    expect(lines.at(-1)).toMatch(/^next: run `voicectl scaffold env`, then fill in the variables of a group: AZURE_COMMUNICATION_CONNECTION_STRING \(acs\)/);
+    expect(r.stdout).not.toMatch(/^ready/m);
+    const named = await runVoicectl(['doctor', '--only', 'acs'], { cwd, env: { PATH: toolsDir } });
+    expect(named.code).toBe(1);
+  });
+
   it('a check that hangs is bounded by --timeout', async () => {
     const silent = await silentServer(); // accepts TCP, never speaks TLS
     const port = silent.port;

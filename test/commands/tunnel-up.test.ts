@@ -154,7 +154,22 @@ describe('tunnel up: cloudflared', () => {
 
   it('QUIC blocked: after --timeout, exit 1 naming --cloudflared-protocol http2; with it the tunnel comes up', async () => {
     const { h, pidFile } = up(['--port', String(closedPort), '--timeout', '2', '--json'], { FAKE_CLOUDFLARED: 'quic-blocked' });
+    // the hint comes with the first failed QUIC dial, not only when the timeout expires
+    let finished = false;
+    void h.done.then(() => (finished = true));
+    await until('tunnel.warning', () => hasEvent(h, 'tunnel.warning'), h);
+    expect(finished).toBe(false);
+    expect(events(h)[0]).toEqual({
+      type: 'tunnel.warning',
+      version: expect.any(Number),
+      time: expect.any(String),
+      provider: 'cloudflared',
+      code: 'VOICECTL_TUNNEL_QUIC_BLOCKED',
+      message: 'cloudflared cannot open its QUIC connection to the Cloudflare edge (UDP port 7844 looks blocked).',
+      hint: 'Retry over TCP: voicectl tunnel up --provider cloudflared --cloudflared-protocol http2',
+    });
     expect(await h.done).toBe(1);
+    expect(events(h).filter((e) => e.type === 'tunnel.warning')).toHaveLength(1);
     expect(events(h).at(-1)).toMatchObject({
       ok: false,
       error: { code: 'VOICECTL_TUNNEL_QUIC_BLOCKED', hint: 'Retry over TCP: voicectl tunnel up --provider cloudflared --cloudflared-protocol http2' },
@@ -166,6 +181,18 @@ describe('tunnel up: cloudflared', () => {
     expect((await invocations(ok.logFile))[0]!.argv).toEqual(expect.arrayContaining(['--protocol', 'http2']));
     ok.h.signal('SIGTERM');
     expect(await ok.h.done).toBe(0);
+  });
+
+  it('QUIC blocked, then cloudflared falls back to http2 itself: one warning with the hint as soon as the dial fails, then ready', async () => {
+    const { h } = up(['--port', String(closedPort), '--no-probe'], { FAKE_CLOUDFLARED: 'quic-fallback' });
+    await until('warning', () => h.stderr.text.includes('Failed to dial a quic connection'), h);
+    expect(h.stderr.text).toContain('cloudflared cannot open its QUIC connection to the Cloudflare edge (UDP port 7844 looks blocked).');
+    expect(h.stderr.text).toContain('hint: Retry over TCP: voicectl tunnel up --provider cloudflared --cloudflared-protocol http2');
+    expect(h.stdout.text).not.toContain('Tunnel ready');
+    await until('ready', () => h.stdout.text.includes('Tunnel ready'), h);
+    expect(h.stderr.text.match(/UDP port 7844 looks blocked/g)).toHaveLength(1);
+    h.signal('SIGTERM');
+    expect(await h.done).toBe(0);
   });
 
   it('the tool dying on its own: exit 1 with its last error lines', async () => {

@@ -141,18 +141,41 @@ describe('voicectl ws-probe --json', () => {
 });
 
 describe('voicectl ws-probe: usage errors and interruption', () => {
-  it('an invalid URL is exit 2; under --json a JSON error document', async () => {
-    const human = await runVoicectl(['ws-probe', 'ftp://example.com']);
-    expect(human.code).toBe(2);
-    expect(human.stdout).toBe('');
-    expect(human.stderr).toContain('Error: Unsupported scheme "ftp" in ftp://example.com.');
-    expect(human.stderr).toContain('hint: Give a URL like wss://host/ws/media');
-    const json = await runVoicectl(['ws-probe', ws.url('/ws/media'), 'http://', '--json']);
+  it('an invalid URL is a report like any other verdict: the valid URLs beside it are still probed; exit 2', async () => {
+    const json = await runVoicectl(['ws-probe', ws.url('/ws/media'), 'http://', '--json', ...fast]);
     expect(json.code).toBe(2);
-    expect(json.json()).toEqual({
+    expect(json.stderr).toBe('');
+    const reports = json.json() as ProbeReport[];
+    expect(reports.map((x) => x.verdict)).toEqual(['ok', 'invalid_url']);
+    expect(reports[1]).toEqual({
+      url: 'http://',
+      target: '',
+      verdict: 'invalid_url',
       ok: false,
-      error: { code: 'VOICECTL_PROBE_INVALID_URL', message: 'http:// is not a valid URL.', hint: expect.any(String) },
+      message: 'http:// is not a valid URL.',
+      hint: expect.stringContaining('Give a URL like wss://host/ws/media'),
+      phases: {},
     });
+    // the same report probeWebSocket() returns for that input
+    const { probeWebSocket } = await import('../../src/probe/index.js');
+    expect(await probeWebSocket('http://')).toEqual(reports[1]);
+    expect(ws.requests.length).toBeGreaterThan(0);
+  });
+
+  it('an invalid URL in human output: the verdict and the hint for that URL, the others probed; exit 2', async () => {
+    const human = await runVoicectl(['ws-probe', 'ftp://example.com', ws.url('/ws/media'), ...fast]);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toBe('');
+    expect(human.stdout).toContain('ftp://example.com\n  verdict invalid_url  Unsupported scheme "ftp" in ftp://example.com.');
+    expect(human.stdout).toContain('  hint    Give a URL like wss://host/ws/media');
+    expect(human.stdout).toMatch(/verdict ok {2}WebSocket open/);
+    expect(human.stdout).toContain('1 of 2 URLs ok');
+  });
+
+  it('an empty --path is a usage error before anything is probed (exit 2)', async () => {
+    const r = await runVoicectl(['ws-probe', ws.url('/ws/media'), '--path', ' ', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'VOICECTL_PROBE_INVALID_URL', message: '--path is empty.' } });
   });
 
   it.each([

@@ -111,6 +111,10 @@ describe('acs against the ARM fake (built CLI)', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'VOICECTL_ACS_NAME_TAKEN' } });
     expect(arm.requests.filter((q) => q.method === 'PUT')).toHaveLength(puts);
+    const human = await voicectl(['acs', 'create', '-n', 'taken-acs', '-g', 'rg-voice'], { cwd: await tmp() });
+    expect(human.code).toBe(1);
+    expect(`${human.stdout}${human.stderr}`.match(/already taken/g)).toHaveLength(1);
+    expect(human.stderr).toContain('Error: The name "taken-acs" is already taken.\nhint: Names are global across Azure');
   });
 
   it('not logged in: exit 1 telling to run az login, in seconds', async () => {

@@ -32,6 +32,7 @@ describe('ARI channel rows', () => {
         name: 'Local/100@voicectl-test-00000000;1',
         state: 'Up',
         caller: '"voicectl"',
+        connected: '"voicectl"',
         dialplan: 'voicectl-test,100,1 Stasis(voicectl-test,outbound,lab)',
         ageSeconds: 74,
         creationtime: '2026-11-22T01:28:45.446+0000',

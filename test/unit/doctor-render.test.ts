@@ -86,16 +86,17 @@ describe('renderChecklist', () => {
 });
 
 describe('summaryLine', () => {
-  it('says ready with the counts when nothing failed', () => {
+  it('says ready with the counts when nothing failed and a platform check (acs, aoai, public, asterisk) passed', () => {
     const report: DoctorReport = {
       ok: true,
       checks: [
         check({ group: 'env', name: 'env file', status: 'pass' }),
         check({ group: 'tools', name: 'az', status: 'pass' }),
-        check({ group: 'acs', name: 'identity round trip', status: 'skip' }),
+        check({ group: 'acs', name: 'identity round trip', status: 'pass' }),
+        check({ group: 'aoai', name: 'realtime session', status: 'skip', message: 'not configured (set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT)' }),
       ],
     };
-    expect(summaryLine(report)).toBe('ready: 2 passed · 0 failed · 1 skipped');
+    expect(summaryLine(report)).toBe('ready: 3 passed · 0 failed · 1 skipped');
   });
 
   it('says not ready with the counts when a check failed', () => {
@@ -106,13 +107,42 @@ describe('summaryLine', () => {
     expect(summaryLine(report)).toBe('not ready: 1 passed · 1 failed · 0 skipped');
   });
 
-  it('says nothing checked when nothing passed and nothing failed', () => {
-    const report: DoctorReport = {
+  const notConfigured = (group: CheckResult['group'], name: string, vars: string): CheckResult =>
+    check({ group, name, status: 'skip', message: `not configured (set ${vars})` });
+  const NOTHING: DoctorReport = {
+    ok: true,
+    checks: [
+      check({ group: 'env', name: 'env file', status: 'skip', message: 'nothing configured: no env file and no voicectl variable in the environment' }),
+      check({ group: 'tools', name: 'cloudflared', status: 'pass' }),
+      check({ group: 'tools', name: 'az', status: 'skip' }),
+      notConfigured('acs', 'identity round trip', 'AZURE_COMMUNICATION_CONNECTION_STRING'),
+      notConfigured('aoai', 'realtime session', 'AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT'),
+      notConfigured('public', 'health', 'CALLBACK_URI_HOST'),
+      check({ group: 'public', name: 'media websocket', status: 'skip', message: 'not configured (set CALLBACK_URI_HOST)' }),
+      notConfigured('asterisk', 'ari', 'ASTERISK_ARI_USERNAME and ASTERISK_ARI_PASSWORD'),
+    ],
+  };
+
+  it('with every platform group skipped for lack of settings: "nothing configured yet" and the first command, never "ready"', () => {
+    expect(summaryLine(NOTHING)).toBe('nothing configured yet: 1 passed · 0 failed · 7 skipped');
+    const lines = renderChecklist(NOTHING);
+    expect(lines.slice(-2)).toEqual([
+      'nothing configured yet: 1 passed · 0 failed · 7 skipped',
+      'next: run `voicectl scaffold env`, then fill in the variables of a group: AZURE_COMMUNICATION_CONNECTION_STRING (acs) · AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT (aoai) · CALLBACK_URI_HOST (public) · ASTERISK_ARI_USERNAME and ASTERISK_ARI_PASSWORD (asterisk)',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/^ready/m);
+  });
+
+  it('with env and tools only (--offline, or --only env,tools): not "ready", and says why', () => {
+    const offline: DoctorReport = {
       ok: true,
-      checks: [check({ group: 'env', name: 'env file', status: 'skip' }), check({ group: 'tools', name: 'az', status: 'skip' })],
+      checks: [
+        check({ group: 'env', name: 'env file', status: 'pass' }),
+        check({ group: 'acs', name: 'identity round trip', status: 'skip', message: 'not run: --offline' }),
+      ],
     };
-    expect(summaryLine(report)).toMatch(/^nothing checked: 0 passed · 0 failed · 2 skipped /);
-    expect(summaryLine({ ok: true, checks: [] })).toMatch(/^nothing checked: 0 passed · 0 failed · 0 skipped/);
+    expect(summaryLine(offline)).toBe('not verified: 1 passed · 0 failed · 1 skipped (ready needs a passing acs, aoai, public or asterisk check)');
+    expect(summaryLine({ ok: true, checks: [check({ group: 'tools', name: 'az', status: 'pass' })] })).toMatch(/^not verified: /);
   });
 });
 

@@ -38,11 +38,17 @@ function terminal(o: { tty: boolean; answer?: string; question?: string; noInput
 }
 
 describe('confirmOrCancel', () => {
-  it('answering no on a terminal cancels with the given message (exit 130)', async () => {
+  it('answering no on a terminal is a plain "Cancelled" failure with the given message (exit 1, not 130)', async () => {
     const t = terminal({ tty: true, answer: 'n', question: 'Delete ACS user?' });
     const err = await confirmOrCancel(t.ctx, undefined, 'Delete ACS user?', 'Not deleted.').catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'CancelledError', message: 'Not deleted.', exitCode: 130 });
+    expect(err).toMatchObject({ name: 'UserError', code: 'VOICECTL_CANCELLED', message: 'Cancelled: Not deleted.', exitCode: 1 });
     expect(t.drawn()).toContain('Delete ACS user?');
+  });
+
+  it('Ctrl-C at the question is an interruption (exit 130)', async () => {
+    const t = terminal({ tty: true, answer: '\u0003', question: 'Delete ACS user?' });
+    const err = await confirmOrCancel(t.ctx, undefined, 'Delete ACS user?', 'Not deleted.').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'CancelledError', code: 'VOICECTL_INTERRUPTED', exitCode: 130 });
   });
 
   it('answering yes on a terminal goes ahead', async () => {

@@ -2,7 +2,7 @@ import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ENV_GROUP_TITLES, ENV_VARS, type EnvVarName } from '../../src/config/env.js';
 import { EXIT_USAGE } from '../../src/core/errors.js';
-import { envGroups, renderEnvFile, validateEnvValues } from '../../src/scaffold/env-template.js';
+import { envGroups, envValueProblem, renderEnvFile, validateEnvValues } from '../../src/scaffold/env-template.js';
 import { readTemplate } from '../../src/scaffold/templates.js';
 
 const NAMES = Object.keys(ENV_VARS) as EnvVarName[];
@@ -106,14 +106,26 @@ describe('validateEnvValues', () => {
   });
 
   it('names a bad connection string without repeating the key', () => {
-    const value = 'endpoint=http://r.communication.azure.com/;accesskey=SECRETKEY==';
+    const value = 'endpoint=http://r.communication.azure.com/;accesskey=SECRETKEY0==';
     let message = '';
     try {
       validateEnvValues({ AZURE_COMMUNICATION_CONNECTION_STRING: value });
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toBe('AZURE_COMMUNICATION_CONNECTION_STRING endpoint must be an https:// URL.');
+    expect(message).toBe('The ACS endpoint in AZURE_COMMUNICATION_CONNECTION_STRING is invalid: it must start with https://.');
+    expect(message).not.toContain('SECRETKEY0');
+  });
+
+  it.each([
+    ['endpoint=https://r.communication.azure.com/;accesskey=YWJjZA==', undefined],
+    ['AccessKey=YWJjZA==;Endpoint=https://r.communication.azure.com/', undefined],
+    ['https://r.communication.azure.com/', 'The ACS connection string in AZURE_COMMUNICATION_CONNECTION_STRING is malformed: expected name=value pairs separated by ";".'],
+    ['accesskey=YWJjZA==', 'The ACS connection string in AZURE_COMMUNICATION_CONNECTION_STRING is malformed: the endpoint=https://<resource>.communication.azure.com/ part is missing.'],
+    ['endpoint=https://r.communication.azure.com/path;accesskey=YWJjZA==', 'The ACS endpoint in AZURE_COMMUNICATION_CONNECTION_STRING is invalid: it must be the resource origin only, without a path or query.'],
+    ['endpoint=https://r.communication.azure.com/;accesskey=YWJjZ', 'The ACS connection string in AZURE_COMMUNICATION_CONNECTION_STRING is malformed: the access key is not base64 (copy it again from the portal: Keys).'],
+  ])('connection string %s: the sentence of the shared parser (also what the prompt shows)', (value, message) => {
+    expect(envValueProblem('AZURE_COMMUNICATION_CONNECTION_STRING', value)).toBe(message);
   });
 
   it('accepts good values and free-form ones', () => {

@@ -5,7 +5,6 @@ import {
   checkAppArgs,
   checkAriUser,
   checkBindAddress,
-  checkConnectionString,
   checkExtension,
   checkGuid,
   checkHost,
@@ -99,30 +98,6 @@ describe('scaffold value checks', () => {
     [aoai, 'https://u:p@r.openai.azure.com', 'must not contain credentials'],
   ])('origin URL %#', (fn, value, reason) => {
     expect(fn(value)).toBe(reason);
-  });
-
-  it.each([
-    ['endpoint=https://r.communication.azure.com/;accesskey=YWJjZA==', undefined],
-    ['AccessKey=YWJjZA==;Endpoint=https://r.communication.azure.com/', undefined],
-    [
-      'https://r.communication.azure.com/',
-      'is not a connection string: copy it from the portal (Communication Services > Keys)',
-    ],
-    ['endpoint=http://r.communication.azure.com/;accesskey=YWJjZA==', 'endpoint must be an https:// URL'],
-    [
-      'accesskey=YWJjZA==',
-      'has no endpoint part: copy the whole string from the portal (Communication Services > Keys)',
-    ],
-    [
-      'endpoint=https://r.communication.azure.com/',
-      'has no accesskey part: copy the whole string from the portal (Communication Services > Keys)',
-    ],
-    [
-      'endpoint=https://r.communication.azure.com/;accesskey=not base64!',
-      'accesskey must be base64 (copy it from the portal: Keys)',
-    ],
-  ])('connection string %s', (value, reason) => {
-    expect(checkConnectionString(value)).toBe(reason);
   });
 
   it('check() throws an exit-2 error naming the flag and the value', () => {

@@ -62,7 +62,9 @@ export function ariOriginateCommand(ctx: CommandContext): Command {
         timeout: flags.timeout,
       });
       if (out.jsonMode) {
-        out.json({ ok: true, channel });
+        // the same summary as `ari channels --json`, so scripts read one shape
+        const { channelSummary } = await import('../../ari/channels.js');
+        out.json({ ok: true, channel: channelSummary(channel, Date.now()) });
         return;
       }
       out.print(`Originated ${channel.name} (id ${channel.id}), state ${channel.state}`);

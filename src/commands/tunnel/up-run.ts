@@ -55,6 +55,11 @@ export async function runTunnelUp(ctx: CommandContext, opts: TunnelUpCliOptions)
         signal: abort.signal,
         onStatus: (text) => output.info(text),
         onLine: (line, provider) => passThrough(output, provider, line),
+        onWarning: (failure, provider) => {
+          output.event('tunnel.warning', { provider, code: failure.code, message: failure.message, hint: failure.hint });
+          output.warn(failure.message);
+          output.info(`hint: ${failure.hint}`);
+        },
       });
     } catch (err) {
       if (err instanceof CancelledError && received === 'SIGTERM') return;

@@ -41,6 +41,8 @@ Once the tunnel is up: a tunnel.ready event (publicUrl, wssUrl, callbackUriHost)
 .env update, then a WebSocket probe of wss://<public host><probe path> when something listens on
 the port (start the bridge first: voicectl bridge --listen <port>). voicectl stays in the
 foreground, passing the tool's warnings and errors to stderr (all of its output with --verbose).
+A failed cloudflared QUIC dial is explained at once (a warning and a tunnel.warning event with the
+code and hint) while voicectl keeps waiting for cloudflared's own fallback to http2.
 Ctrl-C stops the tool and exits 130; SIGTERM exits 0; the tool dying on its own exits 1.
 
 Examples:
@@ -68,7 +70,7 @@ export function tunnelUpCommand(ctx: CommandContext): Command {
     .addOption(
       new Option('--cloudflared-protocol <protocol>', 'cloudflared edge transport (http2 when UDP port 7844 is blocked)').choices(['auto', 'quic', 'http2']),
     )
-    .option('--json', 'NDJSON events on stdout: tunnel.ready, tunnel.env, tunnel.probe, tunnel.stopped')
+    .option('--json', 'NDJSON events on stdout: tunnel.warning, tunnel.ready, tunnel.env, tunnel.probe, tunnel.stopped')
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: TunnelUpCliOptions) => {
       if (opts.tunnelId && opts.provider && opts.provider !== 'devtunnel') {
