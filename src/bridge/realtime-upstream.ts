@@ -19,6 +19,7 @@
  */
 import WebSocket from 'ws';
 import { base64ByteLength, isBase64 } from './acs-frames.js';
+import { fastModelAudioDelta } from './fast-path.js';
 import {
   SESSION_UPDATE_EVENT_ID,
   appendAudioEvent,
@@ -239,6 +240,17 @@ class RealtimeUpstream implements Upstream {
   }
 
   private onServerEvent(text: string): void {
+    // The hot message first: an audio delta in the service's flat shape skips JSON.parse (its
+    // base64 is already checked); anything else takes the full parser below.
+    const fast = fastModelAudioDelta(text);
+    if (fast) {
+      if (fast.responseId !== undefined ? this.cancelled.has(fast.responseId) : this.dropUnknownDeltas) {
+        this.c.lateDeltasDropped += 1;
+        return;
+      }
+      this.sink.audio(fast.delta);
+      return;
+    }
     let doc: unknown;
     try {
       doc = JSON.parse(text);

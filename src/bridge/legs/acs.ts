@@ -8,6 +8,7 @@
 import type WebSocket from 'ws';
 import { ACS_STOP_AUDIO_FRAME, acsAudioFrame, parseAcsFrame } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
+import { fastAcsAudio } from '../fast-path.js';
 import { WsLegBase } from './ws-leg.js';
 
 /** Limits of the ACS leg. */
@@ -39,7 +40,11 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
     const core = this.core;
     if (isBinary) return core.malformed('binary frame');
     if (data.length > this.o.maxFrameBytes) return core.malformed(`frame of ${data.length} bytes over the limit`);
-    const f = parseAcsFrame(data.toString());
+    const text = data.toString();
+    // The hot message first: an AudioData frame in the exact shape ACS sends skips JSON.parse.
+    const fast = fastAcsAudio(text);
+    if (fast) return core.callerAudio(fast.data);
+    const f = parseAcsFrame(text);
     switch (f.kind) {
       case 'audio':
         return core.callerAudio(f.data);
