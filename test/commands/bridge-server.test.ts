@@ -230,3 +230,35 @@ describe('robustness, hooks', () => {
     c.close();
   });
 });
+
+describe('readiness', () => {
+  it('GET /api/ready: 503 at --max-calls and while Azure OpenAI refuses sessions, 200 again once a session is accepted', async () => {
+    const fake = await startFakeRealtime({ protocol: 'ga', apiKey: 'k-1234567' });
+    cleanups.push(() => fake.close());
+    const b = await startTestBridge({
+      maxCalls: 1,
+      upstream: { kind: 'aoai', endpoint: fake.endpoint, deployment: 'gpt-realtime', protocol: 'ga', apiKey: 'k-1234567', session: {} },
+    });
+    cleanups.push(() => b.handle.close());
+    const ready = async () => {
+      const r = await fetch(`${b.httpUrl}/api/ready`);
+      return { status: r.status, ...((await r.json()) as Record<string, unknown>) };
+    };
+    expect(await ready()).toEqual({ status: 200, ready: true });
+    fake.refuseWith = 401;
+    const refused = await connectAcs(b.mediaUrl);
+    refused.sendMetadata(24000);
+    expect((await refused.closed).code).toBe(1011);
+    await waitFor(() => b.handle.stats().activeCalls === 0, 'refused call gone');
+    expect(await ready()).toMatchObject({ status: 503, ready: false, reason: 'upstream-refused' });
+    fake.refuseWith = undefined;
+    const ok = await connectAcs(b.mediaUrl);
+    ok.sendMetadata(24000);
+    await waitFor(() => fake.sessions.some((s) => s.configured), 'accepted session');
+    await waitFor(() => b.handle.registry.upstreamRefusal === undefined, 'refusal cleared');
+    expect(await ready()).toMatchObject({ status: 503, reason: 'max-calls' }); // one call, --max-calls 1
+    ok.close();
+    await waitFor(() => b.handle.stats().activeCalls === 0, 'call gone');
+    expect(await ready()).toEqual({ status: 200, ready: true });
+  });
+});
