@@ -14,6 +14,7 @@
  * `turn.latency` {voiceToVoiceMs}. A missing `source` means `acs`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BridgeRoute } from './server.js';
 
@@ -93,12 +94,19 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  // One stats() per scrape, not one per metric: the snapshot is reused for 100 ms.
+  let snapshot: MetricsStats | undefined;
+  let snapshotAt = -Infinity;
   const live = (): MetricsStats | undefined => {
+    const now = performance.now();
+    if (now - snapshotAt < 100) return snapshot;
     try {
-      return options.stats();
+      snapshot = options.stats();
     } catch {
-      return undefined;
+      snapshot = undefined;
     }
+    snapshotAt = now;
+    return snapshot;
   };
   /** A counter whose value is a live total read at scrape time. */
   const liveCounter = (name: string, help: string, read: (s: MetricsStats) => number): void => {
@@ -196,6 +204,7 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         return;
       }
+      snapshotAt = -Infinity; // fresh totals for every scrape
       const text = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(text);
     },
