@@ -16,10 +16,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { METRICS_PATH } from './defaults.js';
 import type { BridgeRoute } from './server.js';
 
-/** The path Prometheus scrapes. */
-export const METRICS_PATH = '/metrics';
+export { METRICS_PATH } from './defaults.js';
 
 /** The call legs the bridge serves; anything else is counted as `other`. */
 export const CALL_SOURCES = ['acs', 'asterisk', 'twilio'] as const;
