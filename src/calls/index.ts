@@ -101,7 +101,17 @@ export async function createCallAutomation(options: CallAutomationOptions): Prom
     options.store ??
     (options.redisUrl
       ? await import('./redis-store.js').then(({ connectRedisCallStore }) =>
-          connectRedisCallStore({ url: options.redisUrl!, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }),
+          connectRedisCallStore({
+            url: options.redisUrl!,
+            onEvent(type, data) {
+              options.onEvent?.(type, data);
+              options.log?.(
+                type === 'state.unavailable'
+                  ? `call state: Redis at ${String(data.target)} unreachable (${String(data.message)}); callbacks answer 503 until it is back, media continues`
+                  : `call state: Redis at ${String(data.target)} is back`,
+              );
+            },
+          }),
         )
       : new MemoryCallStore());
   const log = options.log ?? (() => {});
@@ -144,9 +154,9 @@ export async function createCallAutomation(options: CallAutomationOptions): Prom
 
   const result: CallAutomation = {
     routes: [
-      { method: 'POST', prefix: INCOMING_CALL_PATH, handle: (req, res, url) => unlessStateDown(res, log, () => handleIncomingCall(deps, req, res, url)) },
-      { method: 'POST', prefix: CALLBACKS_PREFIX, handle: (req, res, url) => unlessStateDown(res, log, () => handleCallback(deps, req, res, url)) },
-      { method: 'GET', prefix: CALLS_PREFIX, handle: (req, res, url) => unlessStateDown(res, log, () => handleCallState(deps, req, res, url)) },
+      { method: 'POST', prefix: INCOMING_CALL_PATH, handle: (req, res, url) => unlessStateDown(res, () => handleIncomingCall(deps, req, res, url)) },
+      { method: 'POST', prefix: CALLBACKS_PREFIX, handle: (req, res, url) => unlessStateDown(res, () => handleCallback(deps, req, res, url)) },
+      { method: 'GET', prefix: CALLS_PREFIX, handle: (req, res, url) => unlessStateDown(res, () => handleCallState(deps, req, res, url)) },
     ],
     healthExtras: () => {
       const s = store.stats();

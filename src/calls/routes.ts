@@ -114,12 +114,12 @@ async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCa
  * Run a handler; when the shared call state is unreachable answer 503 with `Retry-After`, so ACS
  * and Event Grid deliver again later (media sockets are not affected: they never touch the state).
  */
-export async function unlessStateDown(res: ServerResponse, log: (line: string) => void, handler: () => Promise<void>): Promise<void> {
+export async function unlessStateDown(res: ServerResponse, handler: () => Promise<void>): Promise<void> {
   try {
     await handler();
   } catch (err) {
+    // The outage itself is reported once by the store (state.unavailable), not per request.
     if (!(err instanceof CallStateUnavailableError)) throw err;
-    log(`answered 503: ${err.message}`);
     if (res.headersSent) {
       res.end();
       return;

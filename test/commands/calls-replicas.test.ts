@@ -250,10 +250,15 @@ describe.skipIf(!hasRedisServer() && !ci)('two bridge replicas sharing Redis', (
 
     await redis.start();
     await waitFor(() => b.events.some((e) => e.type === 'state.restored'), 'B reconnects', 5000);
-    // The redelivered callback is taken, and a long-poll on A sees it after the earlier events.
+    // The redelivered callback is taken, and a long-poll waiting on A is woken (pub/sub resubscribed).
+    const waiting = fetch(`${a.url}${path}?since=4&waitMs=8000`).then((r) => r.json() as Promise<{ events: Array<{ type: string }> }>);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
     const retried = await post();
     expect(retried.status).toBe(200);
     await retried.arrayBuffer();
+    expect((await waiting).events.map((e) => e.type)).toEqual(['call.disconnected']);
+    expect(Date.now() - t0).toBeLessThan(4000);
     const after = await followed(a, path);
     expect(after.types).toEqual(['call.incoming', 'call.answered', 'call.connected', 'media.started', 'call.disconnected']);
   });
