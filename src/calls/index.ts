@@ -4,15 +4,22 @@
  * `/api/health` extras (answered / failed / active ACS calls, last callback failure), and, when the
  * ACS resource's immutable id is known, a media-upgrade check of ACS's JWT.
  * The SDK is loaded on the first IncomingCall, not at start-up.
+ *
+ * The call state lives in a {@link CallStore}: this process's memory by default, or Redis when
+ * `redisUrl` is set, so several bridge replicas behind a load balancer share it (an IncomingCall
+ * answered by one replica, its callbacks and long-polls served by any other). The bridge does not
+ * tell this module about media sockets: the media facts come from ACS's own callbacks
+ * (`MediaStreamingStarted` / `MediaStreamingFailed`), so media never depends on the store.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallAutomationClient, CallAutomationClientOptions } from './client.js';
 import { createClient } from './client.js';
 import { diagnosisLine } from './diagnose.js';
 import { createAcsJwtValidator, type AcsJwtValidator } from './jwt.js';
-import { handleCallState, handleCallback, handleIncomingCall, type RouteDeps } from './routes.js';
+import { handleCallState, handleCallback, handleIncomingCall, unlessStateDown, type RouteDeps } from './routes.js';
 import { deriveSecrets, parseConnectionString } from './secrets.js';
-import { CallRegistry, type CallEventRecord } from './state.js';
+import { MemoryCallStore, type CallEventRecord } from './state.js';
+import type { CallStore } from './store.js';
 import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, eventGridUrl, publicHost } from './urls.js';
 
 /** A route the bridge mounts (same shape as the bridge's `BridgeRoute`). */
@@ -56,6 +63,13 @@ export interface CallAutomationOptions {
   maxWaitMs?: number;
   /** Callback ids (tests); default random UUIDs. */
   newCallbackId?: () => string;
+  /**
+   * `VOICECTL_REDIS_URL`: share the call state with other replicas through this Redis 6+.
+   * Unset: the state lives in this process.
+   */
+  redisUrl?: string;
+  /** A store to use instead (tests); wins over `redisUrl`. */
+  store?: CallStore;
 }
 
 /** What the bridge mounts. */
@@ -68,19 +82,38 @@ export interface CallAutomation {
   eventGridUrl: string;
   /** The public host the URLs use. */
   host: string;
-  registry: CallRegistry;
-  close(): void;
+  /** Where the call state lives. */
+  store: CallStore;
+  /** End pending long-polls and release the store's connections. Idempotent. */
+  close(): Promise<void>;
 }
 
 /**
- * Build the Call Automation part of the bridge.
- * @throws UsageError for a malformed connection string or CALLBACK_URI_HOST (exit 2).
+ * Build the Call Automation part of the bridge (connects to Redis first when `redisUrl` is set).
+ * @throws UsageError for a malformed connection string or CALLBACK_URI_HOST (exit 2); UserError
+ *   `VOICECTL_REDIS_UNREACHABLE` naming VOICECTL_REDIS_URL when Redis cannot be reached (exit 1).
  */
-export function createCallAutomation(options: CallAutomationOptions): CallAutomation {
+export async function createCallAutomation(options: CallAutomationOptions): Promise<CallAutomation> {
   const conn = parseConnectionString(options.connectionString);
   const host = publicHost(options.callbackHost);
   const secrets = deriveSecrets(conn.accessKey, options.webhookSecret);
-  const registry = new CallRegistry();
+  const store: CallStore =
+    options.store ??
+    (options.redisUrl
+      ? await import('./redis-store.js').then(({ connectRedisCallStore }) =>
+          connectRedisCallStore({
+            url: options.redisUrl!,
+            onEvent(type, data) {
+              options.onEvent?.(type, data);
+              options.log?.(
+                type === 'state.unavailable'
+                  ? `call state: Redis at ${String(data.target)} unreachable (${String(data.message)}); callbacks answer 503 until it is back, media continues`
+                  : `call state: Redis at ${String(data.target)} is back`,
+              );
+            },
+          }),
+        )
+      : new MemoryCallStore());
   const log = options.log ?? (() => {});
   let client: CallAutomationClient | undefined;
   const jwt: AcsJwtValidator | undefined = options.acsResourceId
@@ -109,7 +142,7 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
     mediaPath: options.mediaPath ?? '/ws/media',
     mediaToken: options.mediaToken,
     secrets,
-    registry,
+    store,
     client: () => (client ??= createClient(conn.connectionString, options.clientOptions)),
     jwt,
     report,
@@ -121,25 +154,29 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
 
   const result: CallAutomation = {
     routes: [
-      { method: 'POST', prefix: INCOMING_CALL_PATH, handle: (req, res, url) => handleIncomingCall(deps, req, res, url) },
-      { method: 'POST', prefix: CALLBACKS_PREFIX, handle: (req, res, url) => handleCallback(deps, req, res, url) },
-      { method: 'GET', prefix: CALLS_PREFIX, handle: (req, res, url) => handleCallState(deps, req, res, url) },
+      { method: 'POST', prefix: INCOMING_CALL_PATH, handle: (req, res, url) => unlessStateDown(res, () => handleIncomingCall(deps, req, res, url)) },
+      { method: 'POST', prefix: CALLBACKS_PREFIX, handle: (req, res, url) => unlessStateDown(res, () => handleCallback(deps, req, res, url)) },
+      { method: 'GET', prefix: CALLS_PREFIX, handle: (req, res, url) => unlessStateDown(res, () => handleCallState(deps, req, res, url)) },
     ],
-    healthExtras: () => ({
-      acs: {
-        answering: true,
-        callbackHost: host,
-        jwtValidation: jwt !== undefined,
-        answered: registry.answered,
-        failed: registry.failed,
-        active: registry.active,
-        lastCallbackFailure: registry.lastFailure ?? null,
-      },
-    }),
+    healthExtras: () => {
+      const s = store.stats();
+      return {
+        acs: {
+          answering: true,
+          callbackHost: host,
+          jwtValidation: jwt !== undefined,
+          callState: store.kind,
+          answered: s.answered,
+          failed: s.failed,
+          active: s.active,
+          lastCallbackFailure: s.lastFailure ?? null,
+        },
+      };
+    },
     eventGridUrl: eventGridUrl(host, secrets.webhookCode),
     host,
-    registry,
-    close: () => registry.wakeAll(),
+    store,
+    close: () => store.close(),
   };
   if (jwt) {
     result.authorizeMediaUpgrade = async (req) => {

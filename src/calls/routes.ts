@@ -16,7 +16,8 @@ import { MalformedDeliveryError, parseEventGridDelivery, type EventGridItem } fr
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http.js';
 import type { AcsJwtValidator } from './jwt.js';
 import type { CallSecrets } from './secrets.js';
-import { verdictOf, type CallEventRecord, type CallRegistry } from './state.js';
+import { verdictOf, type CallEventRecord } from './state.js';
+import { CallStateUnavailableError, type CallStore } from './store.js';
 import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, callbackUrl, mediaTransportUrl } from './urls.js';
 
 /** operationContext of calls the bridge answers. */
@@ -30,7 +31,7 @@ export interface RouteDeps {
   mediaPath: string;
   mediaToken: string | undefined;
   secrets: CallSecrets;
-  registry: CallRegistry;
+  store: CallStore;
   client: () => CallAutomationClient;
   jwt: AcsJwtValidator | undefined;
   /** Report a recorded event (NDJSON sink + human log). */
@@ -84,26 +85,47 @@ export async function handleIncomingCall(deps: RouteDeps, req: IncomingMessage, 
 
 async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCall' }): Promise<void> {
   const callbackId = (deps.newCallbackId ?? randomUUID)();
-  deps.registry.ensure(callbackId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
-  deps.report(deps.registry.record(callbackId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
+  await deps.store.ensure(callbackId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
+  deps.report(await deps.store.record(callbackId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
   const transportUrl = mediaTransportUrl(deps.host, deps.mediaPath, deps.mediaToken);
+  let id: string | undefined;
   try {
     const result = await deps.client().answerCall(item.incomingCallContext, callbackUrl(deps.host, callbackId, deps.secrets.callToken(callbackId)), {
       mediaStreamingOptions: mediaStreamingOptions(transportUrl),
       operationContext: ANSWER_CONTEXT,
     });
-    const id = result.callConnectionProperties.callConnectionId;
-    deps.report(deps.registry.record(callbackId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
+    id = result.callConnectionProperties.callConnectionId;
   } catch (err) {
     const f = describeSdkError(err);
     deps.report(
-      deps.registry.record(callbackId, {
+      await deps.store.record(callbackId, {
         type: 'answer.failed',
         ...(f.status !== undefined ? { resultCode: f.status } : {}),
         message: f.message,
         diagnosisOf: f.diagnosis,
       }),
     );
+    return;
+  }
+  deps.report(await deps.store.record(callbackId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
+}
+
+/**
+ * Run a handler; when the shared call state is unreachable answer 503 with `Retry-After`, so ACS
+ * and Event Grid deliver again later (media sockets are not affected: they never touch the state).
+ */
+export async function unlessStateDown(res: ServerResponse, handler: () => Promise<void>): Promise<void> {
+  try {
+    await handler();
+  } catch (err) {
+    // The outage itself is reported once by the store (state.unavailable), not per request.
+    if (!(err instanceof CallStateUnavailableError)) throw err;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.setHeader('retry-after', '2');
+    sendError(res, 503, err.code, 'call state unavailable, retry later');
   }
 }
 
@@ -135,20 +157,18 @@ export async function handleCallback(deps: RouteDeps, req: IncomingMessage, res:
   }
   const events = await body(req, res, deps, parseCallbackEvents);
   if (!events) return;
-  for (const ev of events) record(deps, p.callbackId, ev);
+  for (const ev of events) await record(deps, p.callbackId, ev);
   sendJson(res, 200, { ok: true });
 }
 
-function record(deps: RouteDeps, callbackId: string, ev: CallbackEvent): void {
-  if (!deps.registry.get(callbackId)) {
-    deps.registry.ensure(callbackId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
-  }
+async function record(deps: RouteDeps, callbackId: string, ev: CallbackEvent): Promise<void> {
+  await deps.store.ensure(callbackId, { direction: ev.operationContext === ANSWER_CONTEXT ? 'inbound' : ev.operationContext === PLACE_CONTEXT ? 'outbound' : 'unknown' });
   if (!ev.name) {
-    deps.log(`acs call ${ev.callConnectionId ?? deps.registry.get(callbackId)?.callConnectionId ?? callbackId}: ${ev.acsType}`);
+    deps.log(`acs call ${ev.callConnectionId ?? callbackId}: ${ev.acsType}`);
     return;
   }
   const failure = FAILURE_EVENTS.has(ev.name);
-  const stored = deps.registry.record(callbackId, {
+  const stored = await deps.store.record(callbackId, {
     type: ev.name,
     acsType: ev.acsType,
     ...(ev.callConnectionId ? { callConnectionId: ev.callConnectionId } : {}),
@@ -167,9 +187,8 @@ function record(deps: RouteDeps, callbackId: string, ev: CallbackEvent): void {
           }),
         }
       : {}),
+    ...(ev.correlationId ? { correlationId: ev.correlationId } : {}),
   });
-  const rec = deps.registry.get(callbackId);
-  if (ev.correlationId && rec && !rec.correlationId) rec.correlationId = ev.correlationId;
   deps.report(stored);
 }
 
@@ -181,8 +200,8 @@ export async function handleCallState(deps: RouteDeps, req: IncomingMessage, res
   }
   const since = Math.max(0, Number.parseInt(url.searchParams.get('since') ?? '0', 10) || 0);
   const waitMs = Math.min(deps.maxWaitMs, Math.max(0, Number.parseInt(url.searchParams.get('waitMs') ?? '0', 10) || 0));
-  const events = await deps.registry.waitForEvents(p.callbackId, since, waitMs);
-  const rec = deps.registry.get(p.callbackId);
+  const events = await deps.store.waitForEvents(p.callbackId, since, waitMs);
+  const rec = await deps.store.get(p.callbackId);
   const all = rec?.events ?? [];
   const verdict = verdictOf(all);
   sendJson(res, 200, {

@@ -1,10 +1,12 @@
 /**
  * Per-call state the bridge keeps itself, from the answer result and the callbacks (ACS answers
  * before the call is connected, and callbacks may arrive in any order: the media socket can open
- * before `CallConnected`). Bounded: at most `maxCalls` records, oldest finished ones dropped first.
+ * before `CallConnected`): the record and event types, the verdict, and the in-memory store.
  */
 import type { CallEventName } from './callback-events.js';
-import type { Diagnosis } from './diagnose.js';
+import {
+  applyEvent, isActive, newRecord, storedEvent, type CallInit, type CallStore, type CallStoreStats, type NewCallEvent,
+} from './store.js';
 
 /** Event names recorded for a call: the callback names plus voicectl's own steps. */
 export type CallRecordEventName = CallEventName | 'call.incoming' | 'call.answered' | 'call.placed';
@@ -109,17 +111,19 @@ export interface LastFailure {
   diagnosis?: string;
 }
 
-/** The in-memory registry of calls. */
-export class CallRegistry {
+/**
+ * The in-memory call store (one process; the default without `VOICECTL_REDIS_URL`).
+ * Bounded: at most `maxCalls` records, oldest finished ones dropped first. Never rejects.
+ */
+export class MemoryCallStore implements CallStore {
+  readonly kind = 'memory';
   private readonly calls = new Map<string, CallRecord>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly maxCalls: number;
   private readonly now: () => Date;
-  /** Calls answered successfully (answer request accepted by ACS). */
-  answered = 0;
-  /** Calls with a failure event. */
-  failed = 0;
-  lastFailure: LastFailure | undefined;
+  private answered = 0;
+  private failed = 0;
+  private lastFailure: LastFailure | undefined;
 
   /** @param maxCalls records kept (default 1000). @param now clock (tests). */
   constructor(options: { maxCalls?: number; now?: () => Date } = {}) {
@@ -127,87 +131,26 @@ export class CallRegistry {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The record for `callbackId`, if known. */
-  get(callbackId: string): CallRecord | undefined {
+  async get(callbackId: string): Promise<CallRecord | undefined> {
     return this.calls.get(callbackId);
   }
 
-  /** The record for `callbackId`, created with `init` when new. */
-  ensure(callbackId: string, init: Partial<Pick<CallRecord, 'direction' | 'from' | 'to'>> = {}): CallRecord {
-    let rec = this.calls.get(callbackId);
-    if (!rec) {
-      rec = { callbackId, direction: init.direction ?? 'unknown', connected: false, mediaStarted: false, ended: false, failed: false, events: [] };
-      if (init.from) rec.from = init.from;
-      if (init.to) rec.to = init.to;
-      this.calls.set(callbackId, rec);
-      this.prune();
-    }
-    return rec;
+  async ensure(callbackId: string, init: CallInit = {}): Promise<void> {
+    this.ensureSync(callbackId, init);
   }
 
-  /** Calls not yet ended that ACS accepted or connected. */
-  get active(): number {
-    let n = 0;
-    for (const c of this.calls.values()) if (!c.ended && !c.failed && (c.connected || c.callConnectionId)) n += 1;
-    return n;
-  }
-
-  /**
-   * Append an event to a call, update its flags and the counters, and wake the waiters.
-   * @returns the stored record (with `seq` and `time`).
-   */
-  record(callbackId: string, event: Omit<CallEventRecord, 'seq' | 'time' | 'callbackId'> & { diagnosisOf?: Diagnosis }): CallEventRecord {
-    const rec = this.ensure(callbackId);
-    const { diagnosisOf, ...rest } = event;
-    const stored: CallEventRecord = {
-      seq: rec.events.length,
-      time: this.now().toISOString(),
-      callbackId,
-      ...(rec.callConnectionId ? { callConnectionId: rec.callConnectionId } : {}),
-      ...rest,
-      ...(diagnosisOf ? { cause: diagnosisOf.cause, diagnosis: diagnosisOf.diagnosis, fix: diagnosisOf.fix } : {}),
-    };
-    if (stored.callConnectionId && !rec.callConnectionId) rec.callConnectionId = stored.callConnectionId;
-    rec.events.push(stored);
-    switch (stored.type) {
-      case 'call.answered':
-        this.answered += 1;
-        break;
-      case 'call.connected':
-        rec.connected = true;
-        break;
-      case 'media.started':
-        rec.mediaStarted = true;
-        break;
-      case 'call.disconnected':
-        rec.ended = true;
-        break;
-      case 'media.failed':
-      case 'answer.failed':
-      case 'create.failed':
-        if (!rec.failed) this.failed += 1;
-        rec.failed = true;
-        this.lastFailure = {
-          time: stored.time,
-          callbackId,
-          event: stored.type,
-          ...(stored.callConnectionId ? { callConnectionId: stored.callConnectionId } : {}),
-          ...(stored.cause ? { cause: stored.cause } : {}),
-          ...(stored.diagnosis ? { diagnosis: stored.diagnosis } : {}),
-        };
-        if (stored.type !== 'media.failed') rec.ended = true;
-        break;
-      default:
-        break;
-    }
+  async record(callbackId: string, event: NewCallEvent): Promise<CallEventRecord> {
+    const rec = this.ensureSync(callbackId);
+    const stored = storedEvent(callbackId, rec.events.length, this.now().toISOString(), rec.callConnectionId, event);
+    const effect = applyEvent(rec, stored);
+    if (event.correlationId && !rec.correlationId) rec.correlationId = event.correlationId;
+    if (effect.answered) this.answered += 1;
+    if (effect.firstFailure) this.failed += 1;
+    if (effect.failure) this.lastFailure = effect.failure;
     for (const wake of this.waiters.get(callbackId) ?? []) wake();
     return stored;
   }
 
-  /**
-   * Resolve once the call has more than `since` events, or after `waitMs` (long-poll).
-   * @returns the events from `since` on (possibly none).
-   */
   async waitForEvents(callbackId: string, since: number, waitMs: number): Promise<CallEventRecord[]> {
     const have = (): CallEventRecord[] => (this.calls.get(callbackId)?.events ?? []).slice(since);
     if (have().length > 0 || waitMs <= 0) return have();
@@ -226,9 +169,28 @@ export class CallRegistry {
     return have();
   }
 
-  /** Wake every long-poll (shutdown). */
+  stats(): CallStoreStats {
+    let active = 0;
+    for (const c of this.calls.values()) if (isActive(c)) active += 1;
+    return { answered: this.answered, failed: this.failed, active, lastFailure: this.lastFailure };
+  }
+
   wakeAll(): void {
     for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+  }
+
+  async close(): Promise<void> {
+    this.wakeAll();
+  }
+
+  private ensureSync(callbackId: string, init: CallInit = {}): CallRecord {
+    let rec = this.calls.get(callbackId);
+    if (!rec) {
+      rec = newRecord(callbackId, init);
+      this.calls.set(callbackId, rec);
+      this.prune();
+    }
+    return rec;
   }
 
   private prune(): void {

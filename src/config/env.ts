@@ -136,6 +136,17 @@ export const ENV_VARS = {
     description: 'JWKS URL for ACS callback JWTs (default https://acscallautomation.communication.azure.com/calling/keys)',
     example: 'https://acscallautomation.communication.azure.com/calling/keys',
   },
+  /**
+   * Redis 6+ URL (`redis://[:password@]host:6379[/db]` or `rediss://` for TLS) where bridge replicas share
+   * the Call Automation state (call records, callback events, long-polls). Unset: one process, in memory.
+   * Secret because the URL may carry the Redis password.
+   */
+  VOICECTL_REDIS_URL: {
+    group: 'voicectl',
+    secret: true,
+    description: 'Redis URL shared by bridge replicas for call state (unset: in memory, one process)',
+    example: 'redis://redis:6379',
+  },
   /** ngrok agent authtoken; `voicectl tunnel up --provider ngrok` hands it to ngrok through its environment, never argv. */
   NGROK_AUTHTOKEN: {
     group: 'voicectl',

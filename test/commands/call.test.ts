@@ -27,7 +27,7 @@ beforeAll(async () => {
     frameIntervalMs: 1,
     failingTargets: { '8:acs:declines_1': { code: 603, subCode: 8538, message: 'Call was declined by the callee.' } },
   }).start();
-  ca = createCallAutomation({ connectionString: fake.connectionString, callbackHost: HOST, clientOptions: fake.clientOptions() });
+  ca = await createCallAutomation({ connectionString: fake.connectionString, callbackHost: HOST, clientOptions: fake.clientOptions() });
   bridge = await startMiniBridge({ routes: ca.routes, healthExtras: ca.healthExtras });
   port = bridge.port;
   env = {
@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  ca.close();
+  await ca.close();
   await bridge.close();
   await fake.close();
 });
@@ -152,13 +152,13 @@ describe('voicectl call when the callee never answers', () => {
   beforeAll(async () => {
     let port = 0;
     silent = await new FakeCallAutomation({ rewriteUrl: rewriteTo(HOST, () => port), neverConnect: true }).start();
-    silentCa = createCallAutomation({ connectionString: silent.connectionString, callbackHost: HOST, clientOptions: silent.clientOptions() });
+    silentCa = await createCallAutomation({ connectionString: silent.connectionString, callbackHost: HOST, clientOptions: silent.clientOptions() });
     silentBridge = await startMiniBridge({ routes: silentCa.routes });
     port = silentBridge.port;
     silentEnv = { ...env, AZURE_COMMUNICATION_CONNECTION_STRING: silent.connectionString };
   });
   afterAll(async () => {
-    silentCa.close();
+    await silentCa.close();
     await silentBridge.close();
     await silent.close();
   });

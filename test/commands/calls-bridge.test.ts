@@ -29,7 +29,7 @@ async function start(o: { caMediaToken: string; bridgeMediaToken: string }): Pro
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
   const lines: string[] = [];
   const onEvent = (type: string, data: Record<string, unknown>): void => void events.push({ type, data });
-  const ca = createCallAutomation({
+  const ca = await createCallAutomation({
     connectionString: fake.connectionString,
     callbackHost: HOST,
     mediaToken: o.caMediaToken,

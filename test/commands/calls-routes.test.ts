@@ -22,7 +22,7 @@ async function setup(o: { fake?: ConstructorParameters<typeof FakeCallAutomation
   let port = 0;
   const fake = await new FakeCallAutomation({ rewriteUrl: rewriteTo(HOST, () => port), frames: 2, frameIntervalMs: 1, ...o.fake }).start();
   const events: Setup['events'] = [];
-  const ca = createCallAutomation({
+  const ca = await createCallAutomation({
     connectionString: fake.connectionString,
     callbackHost: `https://${HOST}`,
     ...(o.mediaToken ? { mediaToken: o.mediaToken } : {}),
@@ -64,7 +64,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   if (!s) return;
-  s.ca.close();
+  await s.ca.close();
   await s.bridge.close();
   await s.fake.close();
 });
@@ -188,7 +188,7 @@ describe('failures, each with a diagnosis', () => {
     let port = 0;
     const fake = await new FakeCallAutomation({ rewriteUrl: rewriteTo(HOST, () => port) }).start();
     const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-    const ca = createCallAutomation({
+    const ca = await createCallAutomation({
       connectionString: `endpoint=${fake.endpoint}/;accesskey=${Buffer.from('not-the-key-0123456789abcdef').toString('base64')}`,
       callbackHost: HOST,
       clientOptions: fake.clientOptions(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedCallbackError, parseCallbackEvents } from '../../src/calls/callback-events.js';
 import { MalformedDeliveryError, parseEventGridDelivery } from '../../src/calls/event-grid.js';
 import { deriveSecrets, parseConnectionString } from '../../src/calls/secrets.js';
-import { CallRegistry, verdictOf } from '../../src/calls/state.js';
+import { MemoryCallStore, verdictOf } from '../../src/calls/state.js';
 import { parseTarget } from '../../src/calls/targets.js';
 import { callbackUrl, eventGridUrl, mediaTransportUrl, publicHost } from '../../src/calls/urls.js';
 import { mediaStreamingOptions } from '../../src/calls/client.js';
@@ -180,23 +180,24 @@ describe('call state', () => {
     expect(verdictOf([{ type: 'call.connected' }, { type: 'call.disconnected' }])).toMatchObject({ ok: false, step: 'call', summary: 'the call ended before media started' });
   });
 
-  it('counts answered, failed and active calls and keeps the last failure', () => {
-    const r = new CallRegistry({ now: () => new Date('2026-01-01T00:00:00Z') });
-    r.record('a', { type: 'call.answered', callConnectionId: 'ca' });
-    r.record('a', { type: 'call.connected' });
-    r.record('b', { type: 'call.answered', callConnectionId: 'cb' });
-    r.record('b', { type: 'media.failed', diagnosisOf: { cause: 'media-unreachable', diagnosis: 'd', fix: 'f' } });
-    expect({ answered: r.answered, failed: r.failed, active: r.active }).toEqual({ answered: 2, failed: 1, active: 1 });
-    expect(r.lastFailure).toEqual({ time: '2026-01-01T00:00:00.000Z', callbackId: 'b', callConnectionId: 'cb', event: 'media.failed', cause: 'media-unreachable', diagnosis: 'd' });
-    r.record('a', { type: 'call.disconnected' });
-    expect(r.active).toBe(0);
+  it('counts answered, failed and active calls and keeps the last failure', async () => {
+    const r = new MemoryCallStore({ now: () => new Date('2026-01-01T00:00:00Z') });
+    await r.record('a', { type: 'call.answered', callConnectionId: 'ca' });
+    await r.record('a', { type: 'call.connected' });
+    await r.record('b', { type: 'call.answered', callConnectionId: 'cb' });
+    await r.record('b', { type: 'media.failed', diagnosisOf: { cause: 'media-unreachable', diagnosis: 'd', fix: 'f' } });
+    const s = r.stats();
+    expect({ answered: s.answered, failed: s.failed, active: s.active }).toEqual({ answered: 2, failed: 1, active: 1 });
+    expect(s.lastFailure).toEqual({ time: '2026-01-01T00:00:00.000Z', callbackId: 'b', callConnectionId: 'cb', event: 'media.failed', cause: 'media-unreachable', diagnosis: 'd' });
+    await r.record('a', { type: 'call.disconnected' });
+    expect(r.stats().active).toBe(0);
   });
 
-  it('keeps at most maxCalls records, dropping finished ones first', () => {
-    const r = new CallRegistry({ maxCalls: 2 });
-    r.record('done', { type: 'call.disconnected' });
-    r.record('live', { type: 'call.connected' });
-    r.record('new', { type: 'call.connected' });
-    expect([r.get('done'), r.get('live'), r.get('new')].map(Boolean)).toEqual([false, true, true]);
+  it('keeps at most maxCalls records, dropping finished ones first', async () => {
+    const r = new MemoryCallStore({ maxCalls: 2 });
+    await r.record('done', { type: 'call.disconnected' });
+    await r.record('live', { type: 'call.connected' });
+    await r.record('new', { type: 'call.connected' });
+    expect(await Promise.all([r.get('done'), r.get('live'), r.get('new')]).then((l) => l.map(Boolean))).toEqual([false, true, true]);
   });
 });
