@@ -47,7 +47,10 @@ export class BridgeCalls {
    * 1001 / 1013 or the leg's equivalent.
    */
   admit(source: CallSource, remote: string | undefined): CallCore | 'draining' | 'max-calls' {
-    if (this.draining) return 'draining';
+    if (this.draining) {
+      this.o.onEvent('call.refused', { source, reason: 'draining', active: this.calls.size, remote });
+      return 'draining';
+    }
     if (this.calls.size >= this.o.maxCalls) {
       this.refused += 1;
       this.o.onEvent('call.refused', { source, reason: 'max-calls', active: this.calls.size, maxCalls: this.o.maxCalls, remote });

@@ -294,7 +294,10 @@ export class CallCore {
           this.leg?.stopPlayback();
         },
         transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
-        ready: () => this.o.onUpstreamReady?.(),
+        ready: () => {
+          this.o.onUpstreamReady?.();
+          this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source });
+        },
         error: ({ message, code, fatal, status }) => {
           this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), ...(status ? { status } : {}), fatal });
           if (fatal) {

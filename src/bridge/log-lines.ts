@@ -39,7 +39,11 @@ export function describeEvent(type: string, d: Data): string | undefined {
         `${n(d.malformed)} malformed, ${plural(n(d.reconnects), 'reconnect')}, ${plural(n(d.bargeIns), 'barge-in')}`
       );
     case 'call.refused':
-      return `refused a call: ${n(d.active)} active, at the --max-calls limit of ${n(d.maxCalls)} (closed with 1013)`;
+      return d.reason === 'draining'
+        ? `refused a ${String(d.source ?? '')} call: the bridge is draining (closed with 1013)`
+        : `refused a call: ${n(d.active)} active, at the --max-calls limit of ${n(d.maxCalls)} (closed with 1013)`;
+    case 'bridge.draining':
+      return `draining: ${plural(n(d.active), 'call')} still active, ${n(d.remainingS)} s left`;
     case 'call.malformed':
       return `call ${id}: ignored a malformed frame (${String(d.reason)})${n(d.count) >= 3 ? '; further ones are only counted' : ''}`;
     case 'call.unsupported':

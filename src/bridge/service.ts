@@ -1,11 +1,12 @@
 /**
  * The bridge service as `voicectl bridge` runs it: the relay server with its legs (ACS media
- * streaming, Asterisk chan_websocket, AudioSocket when asked), the ACS Call Automation routes
- * when ACS is configured, and the ARI Stasis app with `--ari`. The command only turns flags
+ * streaming, Asterisk chan_websocket, AudioSocket when asked), `GET /metrics`, the ACS Call
+ * Automation routes when ACS is configured (their state in Redis with `VOICECTL_REDIS_URL`). The command only turns flags
  * into {@link BridgeServiceOptions} and prints what this returns.
  */
 import type { Config } from '../config/load.js';
 import type { BridgeSettings } from './settings.js';
+import { createBridgeMetrics } from './metrics.js';
 import { startBridge, type BridgeHandle, type BridgeRoute } from './server.js';
 
 /** Options of {@link startBridgeService}. */
@@ -34,7 +35,14 @@ export interface BridgeService {
 
 /** Start the service. @throws what {@link startBridge} and the Call Automation set-up throw. */
 export async function startBridgeService(o: BridgeServiceOptions): Promise<BridgeService> {
-  const { settings, config, onEvent } = o;
+  const { settings, config } = o;
+  // Metrics come from the event stream and, at scrape time, the live totals: nothing per frame.
+  let handle: BridgeHandle | undefined;
+  const metrics = createBridgeMetrics({ stats: () => handle?.stats() });
+  const onEvent = (type: string, data: Record<string, unknown>): void => {
+    metrics.observe(type, data);
+    o.onEvent(type, data);
+  };
   const prints: string[] = [];
   const notices: string[] = [];
   const acsConnection = config.get('AZURE_COMMUNICATION_CONNECTION_STRING');
@@ -45,6 +53,7 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
           const { tlsOptionsFromEnv } = await import('../calls/client.js');
           const acsResourceId = o.acsResourceId ?? config.get('ACS_RESOURCE_ID');
           const webhookSecret = config.get('VOICECTL_WEBHOOK_SECRET');
+          const redisUrl = config.get('VOICECTL_REDIS_URL');
           const jwksUrl = config.get('VOICECTL_ACS_JWKS_URL');
           return createCallAutomation({
             connectionString: acsConnection,
@@ -54,6 +63,7 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
             ...(webhookSecret ? { webhookSecret } : {}),
             ...(acsResourceId ? { acsResourceId } : {}),
             ...(jwksUrl ? { jwksUrl } : {}),
+            ...(redisUrl ? { redisUrl } : {}),
             clientOptions: tlsOptionsFromEnv(o.env),
             onEvent,
             ...(o.log ? { log: o.log } : {}),
@@ -65,8 +75,8 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
       'This bridge will not answer ACS calls itself (set AZURE_COMMUNICATION_CONNECTION_STRING and CALLBACK_URI_HOST to answer Event Grid IncomingCall and place calls with `voicectl call`); your own Call Automation app must stream media to it.',
     );
   }
-  const routes: BridgeRoute[] = [...(acs?.routes ?? [])];
-  const handle = await startBridge({
+  const routes: BridgeRoute[] = [metrics.route, ...(acs?.routes ?? [])];
+  handle = await startBridge({
     ...settings,
     onEvent,
     version: o.version,
@@ -80,13 +90,13 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
       notices.push('ACS JWTs are not checked: set ACS_RESOURCE_ID (voicectl acs show) or --acs-resource-id to refuse callbacks and media sockets ACS did not sign.');
     }
   }
+  const started = handle;
   return {
-    handle,
+    handle: started,
     prints,
     notices,
     async close() {
-      acs?.close(); // ends pending `voicectl call` long-polls
-      await handle.close();
+      await Promise.all([acs?.close(), started.close()]); // acs: ends pending `voicectl call` long-polls, closes Redis
     },
   };
 }

@@ -42,6 +42,10 @@ describe('voicectl bridge', () => {
     acs.sendMetadata(24000);
     acs.sendAudio(numberedFrames(24000, 1)[0]!);
     await waitFor(() => acs.audio().length === 1, 'echo');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^voicectl_bridge_calls_total\{source="acs"\} 1$/m);
+    expect(metrics).toMatch(/^voicectl_bridge_calls_active\{source="acs"\} 1$/m);
+    expect(metrics).toContain('process_cpu_seconds_total');
     h.signal('SIGTERM');
     expect(await h.done).toBe(0);
     expect((await acs.closed).code).toBe(1001);
