@@ -22,8 +22,8 @@ export interface ArmOptions {
   endpoint?: string;
   /** Credential (default DefaultAzureCredential: az login, environment, managed identity…). */
   credential?: TokenCredential;
-  /** Extra CA certificate (PEM) to trust for this client only. */
-  tlsCa?: string;
+  /** CA certificates (PEM) to trust for this client only, instead of Node's defaults (see `caFromEnv`). */
+  tlsCa?: string | string[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -13,7 +13,8 @@ import { createAcsJwtValidator, type AcsJwtValidator } from './jwt.js';
 import { handleCallState, handleCallback, handleIncomingCall, type RouteDeps } from './routes.js';
 import { deriveSecrets, parseConnectionString } from './secrets.js';
 import { CallRegistry, type CallEventRecord } from './state.js';
-import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, eventGridUrl, publicHost } from './urls.js';
+import { incomingCallEndpoint } from './incoming-url.js';
+import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, publicHost } from './urls.js';
 
 /** A route the bridge mounts (same shape as the bridge's `BridgeRoute`). */
 export interface CallRoute {
@@ -136,7 +137,8 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
         lastCallbackFailure: registry.lastFailure ?? null,
       },
     }),
-    eventGridUrl: eventGridUrl(host, secrets.webhookCode),
+    // The same derivation `voicectl acs route-calls` subscribes Event Grid to.
+    eventGridUrl: incomingCallEndpoint(options).url,
     host,
     registry,
     close: () => registry.wakeAll(),
@@ -152,3 +154,4 @@ export function createCallAutomation(options: CallAutomationOptions): CallAutoma
 
 export { parseConnectionString, deriveSecrets } from './secrets.js';
 export { publicHost, callbackUrl, mediaTransportUrl, eventGridUrl } from './urls.js';
+export { incomingCallEndpoint } from './incoming-url.js';

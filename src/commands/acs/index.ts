@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../../cli/context.js';
 import { acsCreateCommand } from './create.js';
 import { acsKeysCommand } from './keys.js';
+import { acsRouteCallsCommand } from './route-calls.js';
 import { acsShowCommand } from './show.js';
 
 /** The `acs` namespace. */
@@ -11,5 +12,6 @@ export function acsCommand(ctx: CommandContext): Command {
     .description('Create an ACS resource, show it, get its keys into .env (Azure Resource Manager, DefaultAzureCredential)')
     .addCommand(acsCreateCommand(ctx))
     .addCommand(acsShowCommand(ctx))
-    .addCommand(acsKeysCommand(ctx));
+    .addCommand(acsKeysCommand(ctx))
+    .addCommand(acsRouteCallsCommand(ctx));
 }
