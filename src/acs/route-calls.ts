@@ -24,8 +24,8 @@ export interface RouteCallsRequest {
   name: string;
   /** Full WebHook URL (secret included). */
   url: string;
-  /** E.164 numbers for the advanced filter (empty: every IncomingCall). */
-  phoneNumbers: string[];
+  /** E.164 numbers for the advanced filter (empty: every IncomingCall); `keep`: those the subscription already has. */
+  phoneNumbers: string[] | 'keep';
   /** Register Microsoft.EventGrid (and wait) when the subscription is not registered yet. */
   registerProvider?: () => Promise<void>;
   /** Certificates to trust for the endpoint pre-check (see `caFromEnv`). */
@@ -107,7 +107,8 @@ export async function routeCalls(svc: EventGridService, req: RouteCallsRequest):
   }
   const previous = await svc.getRoute(topic, req.name);
   req.onStep?.(`${previous ? 'Updating' : 'Creating'} event subscription ${req.name} (Event Grid validates the endpoint)`);
-  const sub = await svc.upsertRoute(topic, req.name, { url: req.url, phoneNumbers: req.phoneNumbers }, req.signal);
+  const phoneNumbers = req.phoneNumbers === 'keep' ? (previous?.phoneNumbers ?? []) : req.phoneNumbers;
+  const sub = await svc.upsertRoute(topic, req.name, { url: req.url, phoneNumbers }, req.signal);
   if (sub.provisioningState !== 'Succeeded') {
     throw new UserError(`Event subscription ${req.name} ended in state ${sub.provisioningState}.`, {
       code: 'VOICECTL_EVENTGRID_NOT_SUCCEEDED',
