@@ -2,6 +2,8 @@
  * `voicectl acs route-calls` in-process against the ARM fake with the Event Grid provider, the real
  * bridge behind a TLS edge answering the fake's validation POST.
  */
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clearRegisteredSecrets } from '../../src/core/redact.js';
 import { freePort } from '../../src/tunnel/local-port.js';
@@ -159,6 +161,40 @@ describe('acs route-calls: Azure failures explained', () => {
       expect(err.hint).toContain('"EventGrid Contributor" role');
     } finally {
       await b2.close();
+    }
+  });
+
+  it('Event Grid\'s handshake times out: the operation fails, the fix is named, no subscription is left', async () => {
+    w2 = await startArmWorld({ validationTimeoutMs: 300 });
+    // An endpoint that answers voicectl's check, then holds Event Grid's POST past the limit.
+    let posts = 0;
+    const server = https.createServer({ cert: w2.cert.cert, key: w2.cert.key }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        posts += 1;
+        if (posts > 1) return void setTimeout(() => res.destroy(), 2000);
+        const code = (JSON.parse(body) as Array<{ data: { validationCode: string } }>)[0]!.data.validationCode;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ validationResponse: code }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/acs?code=s3cret-code`;
+      const e = { ...env(), AZURE_ARM_ENDPOINT: w2.arm.endpoint, AZURE_COMMUNICATION_CONNECTION_STRING: w2.connectionString };
+      const r = await runVoicectl(['acs', 'route-calls', '--url', url, '--json'], { env: e, cwd });
+      expect(r.code).toBe(1);
+      const err = (r.json() as { error: { code: string; message: string; hint: string } }).error;
+      expect(err.code).toBe('VOICECTL_EVENTGRID_VALIDATION_FAILED');
+      expect(err.message).toContain('Http POST request timed out.');
+      expect(err.hint).toContain('within 30 s');
+      expect(r.stdout + r.stderr).not.toContain('s3cret-code');
+      expect(w2.eg.subscriptions.size).toBe(0);
+      expect(posts).toBe(2);
+      expect(w2.eg.validations).toEqual([{ url, ok: false, reason: 'Http POST request timed out.' }]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 

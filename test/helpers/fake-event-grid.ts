@@ -85,7 +85,12 @@ export function fakeEventGrid(o: FakeEventGridOptions): FakeEventGrid {
       validations.push({ url: endpointUrl, ok: false, reason });
       return { code: 'Url validation', message: `Webhook validation handshake failed for ${base}. ${reason} For troubleshooting, visit https://aka.ms/esvalidation.` };
     };
-    return new Promise((resolve) => {
+    return new Promise((settle) => {
+      let settled = false;
+      const resolve = (v: { code: string; message: string } | undefined): void => {
+        if (!settled) settle(v);
+        settled = true;
+      };
       const req = https.request(
         endpointUrl,
         {
@@ -104,6 +109,7 @@ export function fakeEventGrid(o: FakeEventGridOptions): FakeEventGrid {
             } catch {
               answer = {};
             }
+            if (settled) return;
             if (res.statusCode === 200 && answer.validationResponse === code) {
               validations.push({ url: endpointUrl, ok: true, reason: 'answered' });
               resolve(undefined);
@@ -112,12 +118,13 @@ export function fakeEventGrid(o: FakeEventGridOptions): FakeEventGrid {
         },
       );
       req.on('timeout', () => {
+        if (!settled) resolve(failed('Http POST request timed out.'));
         req.destroy();
-        resolve(failed('Http POST request timed out.'));
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
         if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '')) resolve(failed('The SSL connection could not be established: the remote certificate is invalid.'));
-        else if (!req.destroyed || err.code) resolve(failed(`Http POST request failed with response code Unknown (${err.code ?? err.message}).`));
+        else resolve(failed(`Http POST request failed with response code Unknown (${err.code ?? err.message}).`));
       });
       req.end(body);
     });
