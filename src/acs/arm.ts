@@ -45,10 +45,11 @@ export function parseSubscriptionId(value: string): string {
 
 /**
  * Check an ARM endpoint: an https origin without a path.
+ * @param what the flag or variable it came from, for the message.
  * @returns the origin, e.g. `https://management.azure.com`.
  * @throws UsageError `VOICECTL_ARM_ENDPOINT` (exit 2).
  */
-export function parseArmEndpoint(value: string): string {
+export function parseArmEndpoint(value: string, what = '--arm-endpoint'): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -56,7 +57,7 @@ export function parseArmEndpoint(value: string): string {
     url = undefined;
   }
   if (!url || url.protocol !== 'https:' || (url.pathname !== '/' && url.pathname !== '') || url.search) {
-    throw new UsageError(`--arm-endpoint must be an https:// origin without a path, got "${value}".`, {
+    throw new UsageError(`${what} must be an https:// origin without a path, got "${value}".`, {
       code: 'VOICECTL_ARM_ENDPOINT',
       hint: `Omit it for the public cloud (${DEFAULT_ARM_ENDPOINT}); e.g. https://management.chinacloudapi.cn for Azure China.`,
     });

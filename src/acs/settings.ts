@@ -53,6 +53,7 @@ export function resolveArmTarget(flags: ArmFlags, config: Pick<Config, 'lookup'>
  * @throws UsageError `VOICECTL_ARM_ENDPOINT` (exit 2) when the value is not an https origin.
  */
 export function armEndpointOf(flag: string | undefined, config: Pick<Config, 'lookup'>): string {
-  const value = flag ?? config.lookup('AZURE_ARM_ENDPOINT')?.value;
-  return value ? parseArmEndpoint(value) : DEFAULT_ARM_ENDPOINT;
+  if (flag) return parseArmEndpoint(flag);
+  const value = config.lookup('AZURE_ARM_ENDPOINT')?.value;
+  return value ? parseArmEndpoint(value, 'AZURE_ARM_ENDPOINT') : DEFAULT_ARM_ENDPOINT;
 }

@@ -216,3 +216,17 @@ describe('acs route-calls: Azure failures explained', () => {
     }
   });
 });
+
+describe('AZURE_ARM_ENDPOINT', () => {
+  it('sets the endpoint of every ARM command; a bad value is named; --arm-endpoint wins', async () => {
+    const cwd2 = await emptyDir();
+    const bad = await runVoicectl(['acs', 'show', '-n', 'x', '-g', 'rg', '--json'], { env: { AZURE_SUBSCRIPTION_ID: SUB, AZURE_ARM_ENDPOINT: 'http://arm.example' }, cwd: cwd2 });
+    expect(bad.code).toBe(2);
+    expect((bad.json() as { error: { message: string } }).error.message).toBe('AZURE_ARM_ENDPOINT must be an https:// origin without a path, got "http://arm.example".');
+    const flag = await runVoicectl(['acs', 'show', '-n', 'x', '-g', 'rg', '--arm-endpoint', 'http://flag.example', '--json'], {
+      env: { AZURE_SUBSCRIPTION_ID: SUB, AZURE_ARM_ENDPOINT: 'https://fine.example' },
+      cwd: cwd2,
+    });
+    expect((flag.json() as { error: { message: string } }).error.message).toContain('--arm-endpoint must be');
+  });
+});

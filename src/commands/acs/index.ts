@@ -9,7 +9,7 @@ import { acsShowCommand } from './show.js';
 /** The `acs` namespace. */
 export function acsCommand(ctx: CommandContext): Command {
   return new Command('acs')
-    .description('Create an ACS resource, show it, get its keys into .env (Azure Resource Manager, DefaultAzureCredential)')
+    .description('Create an ACS resource, show it, get its keys into .env, route its incoming calls to the bridge (Azure Resource Manager, DefaultAzureCredential)')
     .addCommand(acsCreateCommand(ctx))
     .addCommand(acsShowCommand(ctx))
     .addCommand(acsKeysCommand(ctx))

@@ -37,7 +37,7 @@ export async function runRouteCalls(ctx: CommandContext, opts: RouteCallsOptions
       acs: target.acs,
       name: opts.name,
       url: url!,
-      phoneNumbers: opts.phoneNumber,
+      phoneNumbers: opts.phoneNumber ?? [],
       ...(opts.registerProvider ? { registerProvider: register } : {}),
       ...(ca ? { ca } : {}),
       signal: abort.signal,

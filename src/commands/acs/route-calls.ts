@@ -7,7 +7,7 @@ import { ARM_AUTH_HELP } from './options.js';
 interface RouteCallsOptions extends RouteTargetFlags {
   url?: string;
   name: string;
-  phoneNumber: string[];
+  phoneNumber?: string[];
   show?: boolean;
   delete?: boolean;
   registerProvider?: boolean;
@@ -46,7 +46,7 @@ export function acsRouteCallsCommand(ctx: CommandContext): Command {
     .description('Route incoming ACS calls to the bridge: Event Grid system topic + IncomingCall WebHook subscription (replaces the portal\'s Events blade)')
     .option('--url <url>', 'WebHook endpoint (default: the bridge\'s https://<CALLBACK_URI_HOST>/api/incomingCall?code=…)')
     .option('--name <name>', 'event subscription name', subscriptionName, 'voicectl-incoming')
-    .option('--phone-number <e164>', 'deliver only calls to this number (repeat for several; default: every IncomingCall)', phoneNumber, [])
+    .option('--phone-number <e164>', 'deliver only calls to this number (repeat for several; default: every IncomingCall)', phoneNumber)
     .option('--show', 'list the resource\'s event subscriptions (endpoint host, secret masked, filters)')
     .option('--delete', 'delete voicectl\'s event subscription --name')
     .option('--register-provider', 'register the Microsoft.EventGrid resource provider first if needed, and wait')
@@ -59,7 +59,7 @@ export function acsRouteCallsCommand(ctx: CommandContext): Command {
     .action(async (opts: RouteCallsOptions) => {
       const { UsageError } = await import('../../core/errors.js');
       if (opts.show && opts.delete) throw new UsageError('--show and --delete cannot be combined.', { code: 'VOICECTL_USAGE', hint: 'Pick one.' });
-      if ((opts.show || opts.delete) && (opts.url || opts.phoneNumber.length > 0)) {
+      if ((opts.show || opts.delete) && (opts.url || opts.phoneNumber)) {
         throw new UsageError('--url and --phone-number only apply when creating or updating the route.', { code: 'VOICECTL_USAGE', hint: 'Drop them with --show / --delete.' });
       }
       const { runRouteCalls } = await import('./route-calls-run.js');
