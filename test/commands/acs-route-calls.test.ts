@@ -199,7 +199,8 @@ describe('acs route-calls: Azure failures explained', () => {
   });
 
   it('Event Grid cannot validate a self-signed endpoint (voicectl trusted it, Event Grid does not)', async () => {
-    w2 = await startArmWorld({ validationCa: undefined });
+    // runningPolls: each operation answers InProgress once before its result (the SDK polls again).
+    w2 = await startArmWorld({ validationCa: undefined, runningPolls: 1 });
     const b2 = await startBridgeWorld(w2.cert, w2.connectionString);
     try {
       const e = { ...env(), AZURE_ARM_ENDPOINT: w2.arm.endpoint, AZURE_COMMUNICATION_CONNECTION_STRING: w2.connectionString, CALLBACK_URI_HOST: b2.front.origin };
@@ -211,6 +212,8 @@ describe('acs route-calls: Azure failures explained', () => {
       expect(err.hint).toContain('publicly trusted certificate');
       expect(JSON.stringify(err)).not.toContain(new URL(b2.ca.eventGridUrl).searchParams.get('code')!);
       expect(w2.eg.subscriptions.size).toBe(0);
+      const polls = w2.arm.requests.filter((q) => q.url.includes('/operationsStatus/'));
+      expect(polls.length).toBe(4); // topic: InProgress, Succeeded; subscription: InProgress, Failed
     } finally {
       await b2.close();
     }
