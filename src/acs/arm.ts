@@ -22,8 +22,8 @@ export interface ArmOptions {
   endpoint?: string;
   /** Credential (default DefaultAzureCredential: az login, environment, managed identity…). */
   credential?: TokenCredential;
-  /** Extra CA certificate (PEM) to trust for this client only. */
-  tlsCa?: string;
+  /** CA certificates (PEM) to trust for this client only, instead of Node's defaults (see `caFromEnv`). */
+  tlsCa?: string | string[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,10 +45,11 @@ export function parseSubscriptionId(value: string): string {
 
 /**
  * Check an ARM endpoint: an https origin without a path.
+ * @param what the flag or variable it came from, for the message.
  * @returns the origin, e.g. `https://management.azure.com`.
  * @throws UsageError `VOICECTL_ARM_ENDPOINT` (exit 2).
  */
-export function parseArmEndpoint(value: string): string {
+export function parseArmEndpoint(value: string, what = '--arm-endpoint'): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -56,7 +57,7 @@ export function parseArmEndpoint(value: string): string {
     url = undefined;
   }
   if (!url || url.protocol !== 'https:' || (url.pathname !== '/' && url.pathname !== '') || url.search) {
-    throw new UsageError(`--arm-endpoint must be an https:// origin without a path, got "${value}".`, {
+    throw new UsageError(`${what} must be an https:// origin without a path, got "${value}".`, {
       code: 'VOICECTL_ARM_ENDPOINT',
       hint: `Omit it for the public cloud (${DEFAULT_ARM_ENDPOINT}); e.g. https://management.chinacloudapi.cn for Azure China.`,
     });

@@ -41,8 +41,19 @@ export function resolveArmTarget(flags: ArmFlags, config: Pick<Config, 'lookup'>
   }
   return {
     subscriptionId: parseSubscriptionId(sub),
-    endpoint: flags.armEndpoint ? parseArmEndpoint(flags.armEndpoint) : DEFAULT_ARM_ENDPOINT,
+    endpoint: armEndpointOf(flags.armEndpoint, config),
     name: flags.name.trim(),
     resourceGroup: flags.resourceGroup.trim(),
   };
+}
+
+/**
+ * The ARM endpoint: `--arm-endpoint`, else `AZURE_ARM_ENDPOINT` (environment or env file), else
+ * {@link DEFAULT_ARM_ENDPOINT}.
+ * @throws UsageError `VOICECTL_ARM_ENDPOINT` (exit 2) when the value is not an https origin.
+ */
+export function armEndpointOf(flag: string | undefined, config: Pick<Config, 'lookup'>): string {
+  if (flag) return parseArmEndpoint(flag);
+  const value = config.lookup('AZURE_ARM_ENDPOINT')?.value;
+  return value ? parseArmEndpoint(value, 'AZURE_ARM_ENDPOINT') : DEFAULT_ARM_ENDPOINT;
 }

@@ -20,7 +20,8 @@ import { handleCallState, handleCallback, handleIncomingCall, unlessStateDown, t
 import { deriveSecrets, parseConnectionString } from './secrets.js';
 import { MemoryCallStore, type CallEventRecord } from './state.js';
 import type { CallStore } from './store.js';
-import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, eventGridUrl, publicHost } from './urls.js';
+import { incomingCallEndpoint } from './incoming-url.js';
+import { CALLBACKS_PREFIX, CALLS_PREFIX, INCOMING_CALL_PATH, publicHost } from './urls.js';
 
 /** A route the bridge mounts (same shape as the bridge's `BridgeRoute`). */
 export interface CallRoute {
@@ -173,7 +174,8 @@ export async function createCallAutomation(options: CallAutomationOptions): Prom
         },
       };
     },
-    eventGridUrl: eventGridUrl(host, secrets.webhookCode),
+    // The same derivation `voicectl acs route-calls` subscribes Event Grid to.
+    eventGridUrl: incomingCallEndpoint(options).url,
     host,
     store,
     close: () => store.close(),
@@ -189,3 +191,4 @@ export async function createCallAutomation(options: CallAutomationOptions): Prom
 
 export { parseConnectionString, deriveSecrets } from './secrets.js';
 export { publicHost, callbackUrl, mediaTransportUrl, eventGridUrl } from './urls.js';
+export { incomingCallEndpoint } from './incoming-url.js';

@@ -20,7 +20,9 @@ Groups (each runs when its settings are set; named in --only, missing settings f
   env       the env file exists and is not readable by others; every set variable has
             a valid shape (connection string, endpoints, CALLBACK_URI_HOST, deployment, voice)
   tools     cloudflared, devtunnel, ngrok, az, asterisk on PATH, with versions (informative)
-  acs       the connection string's key is accepted: creates a test user and deletes it
+  acs       the connection string's key is accepted: creates a test user and deletes it;
+            with AZURE_SUBSCRIPTION_ID (and an Azure sign-in) also the Event Grid IncomingCall
+            route: exists, Succeeded, points at CALLBACK_URI_HOST (voicectl acs route-calls)
   aoai      a Realtime session opens with AZURE_OPENAI_ENDPOINT, _DEPLOYMENT and the key
             (or Entra ID), the session.update is accepted, the socket is closed at once
   public    CALLBACK_URI_HOST answers /api/health over https, and wss://…/ws/media

@@ -109,6 +109,12 @@ export const ENV_VARS = {
     description: 'Azure subscription id for voicectl acs',
     example: '00000000-0000-0000-0000-000000000000',
   },
+  /** ARM endpoint for every ARM-using command (acs, route-calls, doctor); `--arm-endpoint` overrides it for one run. */
+  AZURE_ARM_ENDPOINT: {
+    group: 'azure',
+    description: 'Azure Resource Manager endpoint (default https://management.azure.com; sovereign clouds)',
+    example: 'https://management.azure.com',
+  },
   // --- voicectl itself -------------------------------------------------------------------
   /** Shared secret the bridge requires on the media WebSocket (`?token=` or `Authorization: Bearer`). */
   VOICECTL_MEDIA_TOKEN: {

@@ -54,6 +54,7 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 /** The names the network groups' checks are reported under. */
 const CHECK_NAMES = {
   acs: 'identity round trip',
+  route: 'incoming-call route',
   aoai: 'realtime session',
   health: 'health',
   media: 'media websocket',
@@ -119,6 +120,15 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
           return checkAcs({ connectionString: get('AZURE_COMMUNICATION_CONNECTION_STRING')!, timeoutMs, ...tls });
         }),
       );
+      // With ARM settings: the Event Grid IncomingCall route (read-only ARM requests).
+      if (get('AZURE_SUBSCRIPTION_ID') !== undefined) {
+        jobs.push(
+          runner.timed('acs', CHECK_NAMES.route, groupOrder('acs') + 1, async () => {
+            const { checkRoute } = await import('./route.js');
+            return checkRoute({ config: o.config, env: o.env });
+          }),
+        );
+      }
     }
   }
 

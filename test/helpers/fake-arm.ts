@@ -28,6 +28,20 @@ export interface FakeArmOptions {
   runningPolls?: number;
   /** Make the create operation end Failed with this error. */
   failCreateWith?: { code: string; message: string };
+  /**
+   * Another provider's routes (e.g. test/helpers/fake-event-grid.ts), asked first for every request
+   * that passed the bearer check; resolves true when it answered.
+   */
+  extraRoutes?: (req: ExtraRequest, res: ServerResponse) => Promise<boolean>;
+}
+
+/** What {@link FakeArmOptions.extraRoutes} gets. */
+export interface ExtraRequest {
+  method: string;
+  url: URL;
+  body: string;
+  /** `https://127.0.0.1:<port>` of the fake. */
+  origin: string;
 }
 
 export interface FakeArm {
@@ -38,6 +52,8 @@ export interface FakeArm {
   requests: Array<{ method: string; url: string; authorization?: string; body: string }>;
   resources: Map<string, Record<string, unknown>>;
   keys: Map<string, { primaryKey: string; secondaryKey: string; primaryConnectionString: string; secondaryConnectionString: string }>;
+  /** Put a provisioned resource in place (as if `acs create` had run); returns its primary connection string. */
+  addResource(resourceGroup: string, name: string): string;
   close(): Promise<void>;
 }
 
@@ -58,11 +74,12 @@ export async function startFakeArm(tls: { cert: string; key: string }, o: FakeAr
   };
   const fail = (res: ServerResponse, status: number, code: string, message: string): void => send(res, status, { error: { code, message } });
 
-  function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     if (req.headers.authorization !== `Bearer ${token}`) {
       return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     }
     const url = new URL(req.url ?? '/', origin);
+    if (o.extraRoutes && (await o.extraRoutes({ method: req.method ?? '', url, body: raw, origin }, res))) return;
     if (url.searchParams.get('api-version') !== API_VERSION) return fail(res, 400, 'InvalidApiVersionParameter', 'Unsupported api-version.');
     const p = url.pathname;
     const sub = /^\/subscriptions\/([^/]+)/.exec(p)?.[1];
@@ -79,6 +96,9 @@ export async function startFakeArm(tls: { cert: string; key: string }, o: FakeAr
         return send(res, 200, { nameAvailable: false, reason: 'AlreadyExists', message: `The name ${name} is already taken.` });
       }
       return send(res, 200, { nameAvailable: true });
+    }
+    if (req.method === 'GET' && p === `/subscriptions/${sub}/providers/Microsoft.Communication/communicationServices`) {
+      return send(res, 200, { value: [...resources.values()] });
     }
     const op = /\/providers\/Microsoft\.Communication\/locations\/global\/operationStatuses\/([^/]+)$/.exec(p);
     if (req.method === 'GET' && op) {
@@ -145,11 +165,7 @@ export async function startFakeArm(tls: { cert: string; key: string }, o: FakeAr
     req.on('data', (c: string) => (raw += c));
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: raw });
-      try {
-        handle(req, res, raw);
-      } catch {
-        fail(res, 400, 'InvalidRequestContent', 'Body is not valid JSON.');
-      }
+      handle(req, res, raw).catch(() => fail(res, 400, 'InvalidRequestContent', 'Body is not valid JSON.'));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -160,6 +176,24 @@ export async function startFakeArm(tls: { cert: string; key: string }, o: FakeAr
     requests,
     resources,
     keys,
+    addResource(rg, name) {
+      const hostName = `${name}.unitedstates.communication.azure.com`;
+      const key = `${rg}/${name}`.toLowerCase();
+      resources.set(key, {
+        id: `/subscriptions/${o.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Communication/communicationServices/${name}`,
+        name,
+        type: TYPE,
+        location: 'global',
+        tags: {},
+        properties: { provisioningState: 'Succeeded', hostName, dataLocation: 'United States', immutableResourceId: randomUUID(), version: '0.2.0' },
+      });
+      const primaryKey = randomBytes(64).toString('base64');
+      const secondaryKey = randomBytes(64).toString('base64');
+      const cs = (k: string): string => `endpoint=https://${hostName}/;accesskey=${k}`;
+      keys.set(key, { primaryKey, secondaryKey, primaryConnectionString: cs(primaryKey), secondaryConnectionString: cs(secondaryKey) });
+      taken.add(name.toLowerCase());
+      return cs(primaryKey);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

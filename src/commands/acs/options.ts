@@ -9,7 +9,7 @@ export function addArmOptions(cmd: Command): Command {
     .option('--subscription <id>', 'subscription id (default: AZURE_SUBSCRIPTION_ID from the environment or .env)')
     .option(
       '--arm-endpoint <url>',
-      'Azure Resource Manager endpoint (default https://management.azure.com; sovereign clouds, e.g. https://management.chinacloudapi.cn)',
+      'Azure Resource Manager endpoint (default: AZURE_ARM_ENDPOINT, else https://management.azure.com; sovereign clouds, e.g. https://management.chinacloudapi.cn)',
     );
 }
 

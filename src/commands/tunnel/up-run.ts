@@ -78,6 +78,11 @@ export async function runTunnelUp(ctx: CommandContext, opts: TunnelUpCliOptions)
 
     if (opts.probe && !received) await probeStep(output, opts, tunnel, abort.signal, config?.get('VOICECTL_MEDIA_TOKEN'));
 
+    if (opts.routeCalls && !received) {
+      const { routeCallsStep } = await import('./route-step.js');
+      await routeCallsStep(ctx, output, config, callbackUriHost, abort.signal);
+    }
+
     if (!received) {
       output.info(`Tunnel up. Press Ctrl-C to stop ${provider}.`);
       const ended = await Promise.race([stopRequested.then(() => undefined), tunnel.exited]);

@@ -22,6 +22,8 @@ export interface TunnelUpCliOptions {
   /** Seconds to wait for the public URL. */
   timeout: number;
   cloudflaredProtocol?: 'auto' | 'quic' | 'http2';
+  /** `--route-calls`: point the Event Grid IncomingCall subscription at the new host. */
+  routeCalls?: boolean;
   json?: boolean;
 }
 
@@ -49,6 +51,7 @@ Examples:
   voicectl tunnel up --write-env                      # first tool on PATH, port 8000, sets ./.env
   voicectl tunnel up --provider devtunnel --tunnel-id voicectl-demo.usw2
   voicectl tunnel up --provider cloudflared --cloudflared-protocol http2   # UDP 7844 blocked
+  voicectl tunnel up --write-env --route-calls      # new quick-tunnel host: incoming calls follow it
   voicectl tunnel up --json | jq -c 'select(.type=="tunnel.ready")'`;
 
 /** Build `voicectl tunnel up`. */
@@ -70,7 +73,8 @@ export function tunnelUpCommand(ctx: CommandContext): Command {
     .addOption(
       new Option('--cloudflared-protocol <protocol>', 'cloudflared edge transport (http2 when UDP port 7844 is blocked)').choices(['auto', 'quic', 'http2']),
     )
-    .option('--json', 'NDJSON events on stdout: tunnel.warning, tunnel.ready, tunnel.env, tunnel.probe, tunnel.stopped')
+    .option('--route-calls', 'then point the ACS IncomingCall Event Grid subscription at the new host (as `voicectl acs route-calls`; needs AZURE_SUBSCRIPTION_ID and an Azure sign-in)')
+    .option('--json', 'NDJSON events on stdout: tunnel.warning, tunnel.ready, tunnel.env, tunnel.probe, tunnel.route, tunnel.stopped')
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: TunnelUpCliOptions) => {
       if (opts.tunnelId && opts.provider && opts.provider !== 'devtunnel') {
