@@ -73,27 +73,31 @@ export interface TwilioRestOptions {
  * @throws UsageError `VOICECTL_TWILIO_BASE_URL` for a base URL that is not http(s)://host[:port].
  */
 export function createTwilioRest(c: TwilioCredentials, o: TwilioRestOptions = {}): TwilioRest {
+  const origin = o.baseUrl ? baseOrigin(o.baseUrl) : undefined;
   const Twilio = requireModule('twilio/lib/rest/Twilio') as typeof TwilioClient;
   const RequestClient = requireModule('twilio/lib/base/RequestClient') as typeof RequestClientClass;
   const inner = new RequestClient({ timeout: o.timeoutMs ?? 15_000, autoRetry: false });
-  let httpClient: RequestClientClass = inner;
-  if (o.baseUrl) {
-    let base: URL;
-    try {
-      base = new URL(o.baseUrl);
-    } catch {
-      throw baseUrlError(o.baseUrl);
-    }
-    if (!/^https?:$/.test(base.protocol) || (base.pathname !== '/' && base.pathname !== '')) throw baseUrlError(o.baseUrl);
-    const origin = base.origin;
-    // Same interface as RequestClient: only the request's origin changes.
-    httpClient = Object.assign(Object.create(inner) as RequestClientClass, {
-      request: (opts: Parameters<RequestClientClass['request']>[0]) =>
-        inner.request({ ...opts, uri: String(opts.uri).replace(/^https:\/\/[a-z0-9.-]*twilio\.com/i, origin) }),
-    });
-  }
-  // env {} and explicit edge/region: no ambient TWILIO_* variable changes where requests go.
+  // Same interface as RequestClient: only the request's origin changes.
+  const httpClient: RequestClientClass = origin
+    ? Object.assign(Object.create(inner) as RequestClientClass, {
+        request: (opts: Parameters<RequestClientClass['request']>[0]) =>
+          inner.request({ ...opts, uri: String(opts.uri).replace(/^https:\/\/[a-z0-9.-]*twilio\.com/i, origin) }),
+      })
+    : inner;
+  // env {}: no ambient TWILIO_* variable changes the credentials the library uses.
   return new Twilio(c.username, c.password, { accountSid: c.accountSid, httpClient, env: {}, autoRetry: false });
+}
+
+/** The origin of a TWILIO_API_BASE_URL; throws for anything but http(s)://host[:port][/]. */
+function baseOrigin(value: string): string {
+  let base: URL;
+  try {
+    base = new URL(value);
+  } catch {
+    throw baseUrlError(value);
+  }
+  if (!/^https?:$/.test(base.protocol) || base.pathname !== '/' || base.search !== '') throw baseUrlError(value);
+  return base.origin;
 }
 
 function baseUrlError(value: string): UsageError {
