@@ -3,11 +3,15 @@ import type { CommandContext } from '../cli/context.js';
 
 /** Parsed options of `voicectl call`. */
 export interface CallCommandOptions {
+  /** `acs` (default) or `twilio`. */
+  via: 'acs' | 'twilio';
   from?: string;
   bridgeUrl?: string;
   followUrl?: string;
   timeout: number;
   json?: boolean;
+  /** Hidden: between Twilio call-status fetches, ms (tests). */
+  pollMs?: number;
 }
 
 function seconds(value: string): number {
@@ -23,13 +27,15 @@ function seconds(value: string): number {
  */
 export function callCommand(ctx: CommandContext): Command {
   return new Command('call')
-    .description('Place an ACS call that streams its media to the running bridge, and report whether it connected and media started')
+    .description('Place an ACS or Twilio call that streams its media to the running bridge, and report how it went')
     .argument('<target>', 'an ACS user id (8:acs:…) or a phone number in E.164 (+14255550123)')
-    .option('--from <+E.164>', 'caller id for phone targets: an ACS phone number of this resource (required for phone targets)')
-    .option('--bridge-url <https-origin>', 'public https origin of `voicectl bridge`, where ACS sends callbacks and media (default: CALLBACK_URI_HOST)')
-    .option('--follow-url <url>', 'where to read the call\'s events from the bridge (default: the bridge URL; http://127.0.0.1:8000 on the bridge\'s machine)')
+    .addOption(new Option('--via <provider>', 'who places the call').choices(['acs', 'twilio']).default('acs'))
+    .option('--from <+E.164>', 'caller id for phone targets: an ACS phone number of this resource (required for ACS phone targets); with --via twilio a number of the Twilio account (default TWILIO_PHONE_NUMBER)')
+    .option('--bridge-url <https-origin>', 'public https origin of `voicectl bridge`, where ACS sends callbacks and media, or Twilio requests /twilio/voice (default: CALLBACK_URI_HOST; for Twilio TWILIO_PUBLIC_HOST first)')
+    .option('--follow-url <url>', 'ACS only: where to read the call\'s events from the bridge (default: the bridge URL; http://127.0.0.1:8000 on the bridge\'s machine)')
     .addOption(new Option('--timeout <seconds>', 'how long to wait for the verdict').argParser(seconds).default(60))
     .option('--json', 'NDJSON events on stdout, ending with a call.verdict event')
+    .addOption(new Option('--poll-ms <ms>', 'between Twilio call-status fetches (tests)').argParser((v) => Number(v)).hideHelp())
     .addHelpText(
       'after',
       `
@@ -40,15 +46,22 @@ Examples:
   voicectl call 8:acs:1f2e…_0000-…            # ring your own browser identity, accept, talk
   voicectl call +14255550123 --from +18005550199
   voicectl call 8:acs:… --follow-url http://127.0.0.1:8000 --json
+  voicectl call --via twilio +14155550123            # from TWILIO_PHONE_NUMBER
 
-Exit codes: 0 connected and media started; 1 a step failed (the verdict says which and why);
-2 bad target, missing --from or missing configuration; 130 interrupted.`,
+With --via twilio: needs TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
+TWILIO_API_SECRET), and a bridge with TWILIO_AUTH_TOKEN set: Twilio requests the bridge's
+https://<host>/twilio/voice when the callee answers, and the bridge connects the call's media.
+The call's status is followed until it ends or --timeout passes.
+
+Exit codes: 0 connected and media started (Twilio: answered); 1 a step failed (the verdict says
+which and why); 2 bad target, missing --from or missing configuration; 130 interrupted.`,
     )
     .action((target: string, opts: CallCommandOptions) => runCall(ctx, target, opts));
 }
 
 /** The action: parse the target, resolve the configuration, place and follow the call, print the verdict. */
 async function runCall(ctx: CommandContext, target: string, opts: CallCommandOptions): Promise<void> {
+  if (opts.via === 'twilio') return (await import('./call-twilio.js')).runTwilioCall(ctx, target, opts);
   const { CheckFailedError } = await import('../core/errors.js');
   const { missingValueError, resolveSetting } = await import('../config/load.js');
   const out = ctx.output({ json: opts.json === true });

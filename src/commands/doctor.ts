@@ -28,6 +28,8 @@ Groups (each runs when its settings are set; named in --only, missing settings f
   public    CALLBACK_URI_HOST answers /api/health over https, and wss://…/ws/media
             upgrades and stays open (the ws-probe logic)
   asterisk  ARI: TCP, auth, events socket and app registration (ASTERISK_*)
+  twilio    the Twilio credentials fetch the account; TWILIO_PHONE_NUMBER's voice URL is
+            the public host's /twilio/voice; wss://…/ws/twilio is reachable (403 unsigned)
 
 Output: a checklist (✓ pass, ✗ fail with its fix, – skipped); --json prints
 {"ok", "checks":[{"group","name","status":"pass|fail|skip","ms","message","hint"}]}.
@@ -56,7 +58,7 @@ export function parseGroups(value: string): DoctorGroup[] {
 /** `voicectl doctor`. */
 export function doctorCommand(ctx: CommandContext): Command {
   return new Command('doctor')
-    .description('check the whole setup in one command: env, tools, ACS, Azure OpenAI Realtime, the public URL, Asterisk')
+    .description('check the whole setup in one command: env, tools, ACS, Azure OpenAI Realtime, the public URL, Asterisk, Twilio')
     .addOption(new Option('--only <groups>', `run only these groups, comma-separated (${DOCTOR_GROUPS.join(', ')})`).argParser(parseGroups))
     .option('--offline', 'run only the checks that need no network (env, tools)')
     .addOption(new Option('--timeout <ms>', 'bound of each check, in ms').default(10_000).argParser(positiveInt('--timeout', 'ms')))

@@ -72,6 +72,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./acs/index.js')).acsCommand,
   },
   {
+    name: 'twilio',
+    summary: 'point Twilio phone numbers at the bridge\'s /twilio/voice webhook',
+    load: async () => (await import('./twilio/index.js')).twilioCommand,
+  },
+  {
     name: 'ari',
     summary: 'Asterisk ARI: check the setup step by step, call control, watch events',
     load: async () => (await import('./ari/index.js')).ariCommand,

@@ -102,6 +102,29 @@ export const ENV_VARS = {
   TWILIO_API_KEY: { group: 'twilio', description: 'Twilio API key SID (SK...)', example: 'SK...' },
   /** Twilio API key secret. */
   TWILIO_API_SECRET: { group: 'twilio', secret: true, description: 'Twilio API key secret', example: '<secret>' },
+  /** Twilio auth token: signs Twilio's webhooks and Media Streams upgrades; also REST credentials with the account SID. */
+  TWILIO_AUTH_TOKEN: {
+    group: 'twilio',
+    secret: true,
+    description: 'Twilio auth token (Console > Account info): checks X-Twilio-Signature; enables /twilio/voice on the bridge',
+    example: '<auth token>',
+  },
+  /** The Twilio number calls come in on and go out from (E.164), checked by `voicectl doctor`. */
+  TWILIO_PHONE_NUMBER: { group: 'twilio', description: 'Your Twilio phone number in E.164 (+1...)', example: '+15005550006' },
+  /** Public https origin Twilio reaches the bridge on; overrides CALLBACK_URI_HOST for Twilio. */
+  TWILIO_PUBLIC_HOST: {
+    group: 'twilio',
+    description: 'Public https:// origin of the bridge for Twilio (default: CALLBACK_URI_HOST)',
+    example: 'https://<name>.trycloudflare.com',
+  },
+  /** Optional `<Say>` greeting played before the call is connected to the model. */
+  TWILIO_GREETING: { group: 'twilio', description: 'Optional greeting Twilio says before connecting the call', example: 'Connecting you now.' },
+  /** Test seam: base URL that replaces https://api.twilio.com for REST calls (a local fake). */
+  TWILIO_API_BASE_URL: {
+    group: 'twilio',
+    description: 'Test seam: send Twilio REST requests here instead of https://api.twilio.com (local fakes only)',
+    example: 'http://127.0.0.1:8099',
+  },
   // --- Azure Resource Manager ------------------------------------------------------------
   /** Subscription for `voicectl acs create/show/keys`. */
   AZURE_SUBSCRIPTION_ID: {

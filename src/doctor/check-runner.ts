@@ -15,6 +15,7 @@ const TIMEOUT_HINTS: Record<DoctorGroup, string> = {
   aoai: 'Check the network path to Azure OpenAI (proxy, firewall), or raise --timeout.',
   public: 'The tunnel or the bridge behind it is not answering: check both, or raise --timeout.',
   asterisk: 'Check ASTERISK_HOST / ASTERISK_ARI_PORT and that the Asterisk HTTP server is up, or raise --timeout.',
+  twilio: 'Check the network path to api.twilio.com (proxy, firewall) and the tunnel, or raise --timeout.',
 };
 
 /** Runs and records checks for one doctor run. */

@@ -30,6 +30,11 @@ export const GROUP_SETTINGS: Record<NetworkGroup, { triggers: EnvVarName[]; requ
     required: ['ASTERISK_ARI_USERNAME', 'ASTERISK_ARI_PASSWORD'],
     shapes: ['ASTERISK_HOST', 'ASTERISK_ARI_PORT', 'ASTERISK_ARI_USERNAME', 'ASTERISK_ARI_PASSWORD', 'ASTERISK_APP_NAME'],
   },
+  twilio: {
+    triggers: ['TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'],
+    required: ['TWILIO_ACCOUNT_SID'],
+    shapes: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'TWILIO_PHONE_NUMBER', 'TWILIO_PUBLIC_HOST', 'CALLBACK_URI_HOST'],
+  },
 };
 
 /** How the skip of a group without its settings begins (the summary looks for it). */

@@ -59,6 +59,9 @@ const CHECK_NAMES = {
   health: 'health',
   media: 'media websocket',
   asterisk: 'ari',
+  twilioCredentials: 'credentials',
+  twilioNumber: 'phone number',
+  twilioMedia: 'media websocket',
 } as const;
 
 /** Report position of a group's first check. */
@@ -203,6 +206,30 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
             signal,
           });
         }),
+      );
+    }
+  }
+
+  if (selected.has('twilio')) {
+    const order = groupOrder('twilio');
+    const blocked = gate('twilio');
+    if (blocked) {
+      runner.record('twilio', CHECK_NAMES.twilioCredentials, order, blocked);
+      const then = skip(blocked.status === 'fail' ? 'not run: see credentials' : blocked.message);
+      runner.record('twilio', CHECK_NAMES.twilioNumber, order + 1, then);
+      runner.record('twilio', CHECK_NAMES.twilioMedia, order + 2, then);
+    } else {
+      jobs.push(
+        (async () => {
+          const { checkTwilioCredentials, checkTwilioNumber, checkTwilioStream } = await import('./twilio.js');
+          const to = { get, timeoutMs, ...(o.mediaHoldMs !== undefined ? { holdMs: o.mediaHoldMs } : {}), ...tls };
+          const media = runner.timed('twilio', CHECK_NAMES.twilioMedia, order + 2, (signal) => checkTwilioStream({ ...to, signal }));
+          let credentials: Outcome = fail('not run');
+          await runner.timed('twilio', CHECK_NAMES.twilioCredentials, order, async (signal) => (credentials = await checkTwilioCredentials({ ...to, signal })));
+          if (credentials.status === 'pass') await runner.timed('twilio', CHECK_NAMES.twilioNumber, order + 1, (signal) => checkTwilioNumber({ ...to, signal }));
+          else runner.record('twilio', CHECK_NAMES.twilioNumber, order + 1, skip('not run: see credentials'));
+          await media;
+        })(),
       );
     }
   }

@@ -167,6 +167,13 @@ export const SHAPE_CHECKS: Partial<Record<EnvVarName, ShapeCheck>> = {
   TWILIO_ACCOUNT_SID: fromReason(checkSid('AC'), SHOW, 'Copy the Account SID from the Twilio console (Account Info).'),
   TWILIO_API_KEY: fromReason(checkSid('SK'), SHOW, 'Copy the API key SID (SK…) from Twilio console > API keys & tokens.'),
   TWILIO_API_SECRET: secretText('TWILIO_API_SECRET', 'Copy the API key secret again (shown once when the key is created).'),
+  TWILIO_AUTH_TOKEN: secretText('TWILIO_AUTH_TOKEN', 'Copy the auth token again from the Twilio console (Account Info).'),
+  TWILIO_PHONE_NUMBER: fromReason(
+    (v) => (/^\+[1-9]\d{6,14}$/.test(v) ? undefined : 'must be a phone number in E.164 (+ country code, digits only)'),
+    SHOW,
+    'Write the number as +14155550100 (see `voicectl twilio number list`).',
+  ),
+  TWILIO_PUBLIC_HOST: httpsUrl('TWILIO_PUBLIC_HOST', 'Set it to the public https origin of the bridge, e.g. https://<name>.trycloudflare.com (or unset it to use CALLBACK_URI_HOST).'),
   AZURE_SUBSCRIPTION_ID: fromReason(checkGuid, SHOW, 'Copy the subscription id from `az account show --query id -o tsv`.'),
   VOICECTL_MEDIA_TOKEN: secretText('VOICECTL_MEDIA_TOKEN', 'Use a random token without spaces, e.g. `openssl rand -hex 24`.'),
   VOICECTL_WEBHOOK_SECRET: secretText('VOICECTL_WEBHOOK_SECRET', 'Use a random token without spaces, e.g. `openssl rand -hex 24`.'),

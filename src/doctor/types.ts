@@ -6,7 +6,7 @@
  */
 
 /** Check groups, in the order they are reported. */
-export const DOCTOR_GROUPS = ['env', 'tools', 'acs', 'aoai', 'public', 'asterisk'] as const;
+export const DOCTOR_GROUPS = ['env', 'tools', 'acs', 'aoai', 'public', 'asterisk', 'twilio'] as const;
 
 /** A check group. */
 export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];

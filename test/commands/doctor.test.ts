@@ -134,7 +134,7 @@ describe('voicectl doctor against the fakes', () => {
       'asterisk/ari': 'pass',
     });
     // groups in the documented order, every check with the documented fields
-    expect([...new Set(r.report!.checks.map((c) => c.group))]).toEqual(['env', 'tools', 'acs', 'aoai', 'public', 'asterisk']);
+    expect([...new Set(r.report!.checks.map((c) => c.group))]).toEqual(['env', 'tools', 'acs', 'aoai', 'public', 'asterisk', 'twilio']);
     for (const c of r.report!.checks) {
       expect(Object.keys(c).sort()).toEqual(expect.arrayContaining(['group', 'message', 'ms', 'name', 'status']));
       expect(Number.isInteger(c.ms)).toBe(true);
@@ -359,7 +359,7 @@ describe('voicectl doctor against the fakes', () => {
     const cwd = await envDir({});
     const unknown = await runVoicectl(['doctor', '--only', 'aoai,dns'], { cwd });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown group "dns"; groups are env, tools, acs, aoai, public, asterisk');
+    expect(unknown.stderr).toContain('unknown group "dns"; groups are env, tools, acs, aoai, public, asterisk, twilio');
     const both = await runVoicectl(['doctor', '--offline', '--only', 'acs', '--json'], { cwd });
     expect(both.code).toBe(2);
     expect(both.json()).toMatchObject({ ok: false, error: { code: 'VOICECTL_USAGE' } });

@@ -93,7 +93,7 @@ describe('voicectl doctor (built CLI, real bridge behind a TLS edge)', () => {
     expect(r.stdout).toMatch(/^ {2}✓ realtime session +127\.0\.0\.1:\d+: GA Realtime session on deployment gpt-realtime accepted the session\.update, voice alloy/m);
     expect(r.stdout).toMatch(/^ {2}✓ health +voicectl bridge \S+ answers at https:\/\/127\.0\.0\.1:\d+: upstream aoai \(gpt-realtime\)/m);
     expect(r.stdout).toMatch(/^ {2}✓ media websocket +wss:\/\/127\.0\.0\.1:\d+\/ws\/media\?token=\*\*\* upgraded and stayed open/m);
-    expect(r.stdout).toMatch(/^ready: \d+ passed · 0 failed · 5 skipped$/m);
+    expect(r.stdout).toMatch(/^ready: \d+ passed · 0 failed · 8 skipped$/m);
     for (const secret of [AOAI_KEY, MEDIA_TOKEN, acs.accessKey, 'ari-secret-pw']) expect(r.stdout + r.stderr).not.toContain(secret);
   });
 

@@ -173,6 +173,6 @@ describe('parseGroups (--only)', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as Error).message).toBe(`${why}; groups are env, tools, acs, aoai, public, asterisk.`);
+    expect((error as Error).message).toBe(`${why}; groups are env, tools, acs, aoai, public, asterisk, twilio.`);
   });
 });
