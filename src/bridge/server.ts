@@ -192,7 +192,8 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     maxPayload: 2 * limits.maxFrameBytes,
     perMessageDeflate: false,
     handleProtocols: (offered, req) => {
-      const leg = legs.find((l) => l.path === requestUrl(req)?.pathname);
+      const p = requestUrl(req)?.pathname;
+      const leg = legs.find((l) => l.path === p || `${l.path}/` === p);
       for (const p of offered) if (leg?.protocols?.includes(p)) return p;
       return false;
     },
@@ -268,7 +269,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       // chan_websocket sends credentials only when asked: a 401 names the Basic scheme
       refuseUpgrade(socket, status, reason, status === 401 ? 'WWW-Authenticate: Basic realm="voicectl"\r\n' : '');
     };
-    const leg = legs.find((l) => l.path === url.pathname);
+    const leg = legs.find((l) => l.path === url.pathname || `${l.path}/` === url.pathname);
     if (!leg) return refuse(404, `no WebSocket at ${url.pathname}; the media paths are ${legs.map((l) => l.path).join(', ')}`);
     const verdict = await leg.authorize(req, url);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);

@@ -1,0 +1,145 @@
+/**
+ * The Twilio Media Streams leg: the bidirectional stream a `<Connect><Stream>` opens.
+ *
+ * Messages (JSON text; source: Twilio "Media Streams — WebSocket Messages"): inbound `connected`,
+ * `start` {streamSid, callSid, accountSid, tracks, mediaFormat {encoding "audio/x-mulaw",
+ * sampleRate 8000, channels 1}, customParameters}, `media` {track, chunk, timestamp, payload},
+ * `dtmf` {digit}, `mark` {name}, `stop`; outbound `media` {payload}, `mark` and `clear`.
+ *
+ * μ-law passes through to a Realtime session configured for μ-law. The stream is refused unless
+ * `start` carries the short-lived per-call token the signed webhook put in a `<Parameter>` for
+ * the `callSid` it announces, so a signed upgrade cannot be replayed for another call.
+ * Playback is tracked with marks: one after each chunk of model audio, echoed by Twilio when
+ * played. A `clear` (barge-in) echoes every pending mark at once; those prove nothing and
+ * are ignored.
+ */
+import type WebSocket from 'ws';
+import { isBase64 } from '../acs-frames.js';
+import type { CallCore, MediaLeg } from '../call-core.js';
+import { WsLegBase } from './ws-leg.js';
+
+/** What the leg needs from the Twilio webhook side (see src/twilio/webhook.ts). */
+export interface TwilioStreamAuth {
+  /** Check `start.customParameters` / `start.callSid` against the stream token the webhook issued. */
+  verifyStart(customParameters: unknown, callSid: unknown): { ok: true } | { ok: false; reason: string };
+}
+
+/** Options of {@link TwilioLeg}. */
+export interface TwilioLegOptions {
+  auth: TwilioStreamAuth;
+  /** Cap on bytes queued toward Twilio's socket before model audio is dropped (bytes). */
+  maxQueuedBytes: number;
+}
+
+type Json = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** One Media Streams WebSocket, adapted to the call core. */
+export class TwilioLeg extends WsLegBase implements MediaLeg {
+  private streamSid: string | undefined;
+  /** `{"event":"media","streamSid":"MZ…","media":{"payload":"` — built once per call. */
+  private mediaPrefix = '';
+  private markSeq = 0;
+  /** Mark number → μ-law bytes sent up to and including it. */
+  private readonly markBytes = new Map<number, number>();
+  /** Marks up to this number were pending at the last `clear`: their echo proves nothing. */
+  private clearedThrough = 0;
+  private sentBytes = 0;
+  /** μ-law bytes Twilio has confirmed as played (8 bytes per ms). */
+  playedBytes = 0;
+
+  constructor(ws: WebSocket, core: CallCore, private readonly o: TwilioLegOptions) {
+    super(ws, core);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return core.malformed('binary frame');
+      this.onMessage((data as Buffer).toString());
+    });
+  }
+
+  play(b64: string): boolean {
+    if (this.ws.readyState !== 1 || !this.streamSid || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
+    this.ws.send(`${this.mediaPrefix}${b64}"}}`);
+    this.sentBytes += (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+    const n = ++this.markSeq;
+    this.markBytes.set(n, this.sentBytes);
+    this.ws.send(`{"event":"mark","streamSid":"${this.streamSid}","mark":{"name":"v${n}"}}`);
+    return true;
+  }
+
+  stopPlayback(): void {
+    if (this.ws.readyState !== 1 || !this.streamSid) return;
+    this.clearedThrough = this.markSeq;
+    this.markBytes.clear();
+    this.sentBytes = this.playedBytes;
+    this.ws.send(`{"event":"clear","streamSid":"${this.streamSid}"}`);
+  }
+
+  private onMessage(text: string): void {
+    const core = this.core;
+    let m: Json;
+    try {
+      const doc: unknown = JSON.parse(text);
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return core.malformed('not a JSON object');
+      m = doc as Json;
+    } catch {
+      return core.malformed('not JSON');
+    }
+    switch (m.event) {
+      case 'media': {
+        const media = (m.media ?? {}) as Json;
+        const payload = str(media.payload);
+        if (payload === undefined || !isBase64(payload)) return core.malformed('media without base64 payload');
+        if (media.track !== undefined && media.track !== 'inbound') return; // only the caller's side
+        return core.callerAudio(payload);
+      }
+      case 'start':
+        return this.onStart(m);
+      case 'mark': {
+        const name = str(((m.mark ?? {}) as Json).name) ?? '';
+        const n = /^v(\d+)$/.test(name) ? Number(name.slice(1)) : 0;
+        if (n <= this.clearedThrough) return; // echoed by a clear: not played
+        const bytes = this.markBytes.get(n);
+        if (bytes !== undefined) {
+          this.playedBytes = bytes;
+          for (const k of this.markBytes.keys()) if (k <= n) this.markBytes.delete(k);
+        }
+        return;
+      }
+      case 'dtmf': {
+        const digit = str(((m.dtmf ?? {}) as Json).digit);
+        return digit ? core.dtmf(digit) : core.malformed('dtmf without digit');
+      }
+      case 'stop':
+        return this.hangUp(1000, 'stream stopped');
+      case 'connected':
+        return;
+      default:
+        return core.malformed(`unknown event ${String(m.event).slice(0, 40)}`);
+    }
+  }
+
+  private onStart(m: Json): void {
+    const core = this.core;
+    if (core.started) return;
+    const start = (m.start ?? {}) as Json;
+    const streamSid = str(start.streamSid) ?? str(m.streamSid);
+    const callSid = str(start.callSid);
+    core.identify({ callSid, streamSid, accountSid: str(start.accountSid) });
+    const verdict = this.o.auth.verifyStart(start.customParameters, callSid);
+    if (!verdict.ok) {
+      core.event('twilio.stream.refused', { reason: verdict.reason });
+      return core.close(1008, `stream refused: ${verdict.reason}`);
+    }
+    if (!streamSid || !/^[A-Za-z0-9]+$/.test(streamSid)) return core.close(1008, 'start without a streamSid');
+    this.streamSid = streamSid;
+    this.mediaPrefix = `{"event":"media","streamSid":"${streamSid}","media":{"payload":"`;
+    const f = (start.mediaFormat ?? {}) as Json;
+    core.announce({ transport: 'media-streams', encoding: f.encoding });
+    if (f.encoding !== 'audio/x-mulaw' || Number(f.sampleRate) !== 8000) {
+      const reason = `Media Streams format ${String(f.encoding)} at ${String(f.sampleRate)} Hz is not supported (audio/x-mulaw 8000 expected)`;
+      core.event('call.unsupported', { reason });
+      return core.close(1003, reason);
+    }
+    core.start({ codec: 'g711_ulaw', sampleRate: 8000 });
+  }
+}
