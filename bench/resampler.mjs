@@ -4,7 +4,8 @@
 // converter per call and direction, sinc-fastest, base64 in and out), measured in the same run.
 //
 // Prints, per direction (16k→24k, 24k→16k, 8k→24k, 24k→8k):
-// - speed: ns per 20 ms frame (median of the rounds; rounds interleave the implementations).
+// - speed: CPU ns per 20 ms frame (this process's user + system CPU time, not wall time, so
+//   other load on the machine counts less; median of the rounds; rounds interleave the implementations).
 //   "ours" is Buffer → Buffer; "ours b64" adds the base64 decode/encode the bridge does, which
 //   is what the libsamplerate wrapper's figure includes;
 // - quality on a 1 kHz tone at −6 dBFS (PCM16 in, PCM16 out):
@@ -217,9 +218,10 @@ async function speed(from, to) {
   for (const run of Object.values(impls)) run(); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, run] of Object.entries(impls)) {
-      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
       run();
-      times[name].push(Number(process.hrtime.bigint() - t0) / FRAMES);
+      const c = process.cpuUsage(c0);
+      times[name].push(((c.user + c.system) * 1000) / FRAMES);
     }
   }
   lsr.destroy();
@@ -269,7 +271,7 @@ const rows = [];
 for (const [from, to] of DIRECTIONS) rows.push({ from, to, q: await quality(from, to), s: await speed(from, to), m: await memory(from, to) });
 
 const k = (hz) => `${hz / 1000}k`;
-console.log('speed, ns per 20 ms frame (median)        ours   ours b64  libsamplerate  ratio (lsr / ours b64)');
+console.log('speed, CPU ns per 20 ms frame (median)    ours   ours b64  libsamplerate  ratio (lsr / ours b64)');
 for (const { from, to, s } of rows) {
   console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(38)} ${s.ours.toFixed(0).padStart(7)} ${s['ours b64'].toFixed(0).padStart(9)} ${s.libsamplerate.toFixed(0).padStart(13)}  ${(s.libsamplerate / s['ours b64']).toFixed(1)}×`);
 }

@@ -3,19 +3,18 @@
  * Asterisk slin, AudioSocket; 16 kHz: ACS `pcm16KMono`, Asterisk slin16) and the 24 kHz of the
  * Azure OpenAI Realtime API, for the fixed ratios 2:3, 3:2, 1:3 and 3:1. Pure: no I/O.
  *
- * Method: rational L/M resampling (upsample by L, low-pass at the lower rate's Nyquist,
- * downsample by M) computed as a polyphase FIR, so only the outputs that are kept are computed
- * and the zero-stuffed samples are never multiplied. The prototype low-pass is a Kaiser-windowed
- * sinc designed once per ratio at module level and shared by every converter: its cutoff is the
- * lower rate's Nyquist, its pass band ends at 7 kHz (16 kHz side: wideband speech) or 3.4 kHz
- * (8 kHz side: narrowband speech), and its stop band starts where anything that folds back would
- * land above that pass band; stop-band attenuation {@link STOPBAND_DB}. Accumulation is in float64,
- * output rounded to nearest and clipped to int16.
+ * Rational L/M resampling computed as a polyphase FIR: only the outputs that are kept are
+ * computed and the zero-stuffed samples are never multiplied. The filters (Kaiser-windowed sinc,
+ * cutoff at the lower rate's Nyquist, 100 dB stop band; see ./polyphase-bank.ts) are designed
+ * once per ratio and shared by every converter; the inner loops are in ./polyphase-kernels.ts. Accumulation in float64; output rounded to
+ * nearest and clipped to int16.
  *
- * A converter's own state is its input history (taps-per-phase − 1 samples, float64) plus
- * scratch buffers sized to the largest chunk seen: a few kilobytes for 20 ms frames.
+ * A converter's own state is its input history (taps per phase − 1 samples, float64) plus
+ * buffers sized to the largest chunk seen: a few kilobytes for 20 ms frames.
  */
 import { endianness } from 'node:os';
+import { bankFor, type Bank } from './polyphase-bank.js';
+import { SPLIT_PAIR, convolve } from './polyphase-kernels.js';
 
 /** The sample rates a converter accepts (Hz). */
 export type PcmRate = 8000 | 16000 | 24000;
@@ -44,140 +43,8 @@ export interface StreamResampler {
   reset(): void;
 }
 
-/** Stop-band attenuation of every filter (dB). */
-export const STOPBAND_DB = 100;
-
-/** Pass-band edge (Hz) kept intact on the lower-rate side of a ratio. */
-const PASSBAND_HZ: Record<8000 | 16000, number> = { 16000: 7000, 8000: 3400 };
-
-/** One ratio's polyphase filter bank, shared by all converters of that ratio. */
-interface Bank {
-  /** Upsampling factor L. */
-  readonly up: number;
-  /** Downsampling factor M. */
-  readonly down: number;
-  /** Taps per phase K. */
-  readonly taps: number;
-  /** L phases of K coefficients each, phase p at offset p·K, time-reversed for a forward dot product. */
-  readonly coefs: Float64Array;
-  /** For phase p: how many input samples the next output advances (floor((p + M) / L)). */
-  readonly stepIn: Int32Array;
-  /** For phase p: the next output's phase ((p + M) mod L). */
-  readonly nextPhase: Int32Array;
-  /** Group delay (ms). */
-  readonly delayMs: number;
-}
-
-const RATIOS: Record<string, readonly [up: number, down: number]> = {
-  '16000>24000': [3, 2],
-  '24000>16000': [2, 3],
-  '8000>24000': [3, 1],
-  '24000>8000': [1, 3],
-};
-
-const banks = new Map<string, Bank>();
-
-/** Modified Bessel function of the first kind, order 0 (power series; converges fast for β ≤ 20). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 100; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
-
-/**
- * Design the polyphase bank for fromHz → toHz (Kaiser's formulas for β and length).
- * The prototype runs at the intermediate rate L · fromHz; each phase is normalised to unit DC
- * gain so a constant input gives a constant output whatever the phase.
- */
-function designBank(fromHz: number, toHz: number, up: number, down: number): Bank {
-  const lowHz = Math.min(fromHz, toHz) as 8000 | 16000;
-  const nyquist = lowHz / 2;
-  const passHz = PASSBAND_HZ[lowHz];
-  const stopHz = 2 * nyquist - passHz; // what lies above folds back no lower than passHz
-  const rate = fromHz * up;
-  const a = STOPBAND_DB;
-  const beta = a > 50 ? 0.1102 * (a - 8.7) : a >= 21 ? 0.5842 * (a - 21) ** 0.4 + 0.07886 * (a - 21) : 0;
-  const order = Math.ceil((a - 7.95) / (2.285 * ((2 * Math.PI * (stopHz - passHz)) / rate)));
-  const taps = Math.ceil((order + 1) / up / 4) * 4; // a multiple of 4 for the unrolled dot product
-  const n = taps * up;
-  const centre = (n - 1) / 2;
-  const fc = nyquist / rate; // cycles per sample at the intermediate rate
-  const i0beta = besselI0(beta);
-  const h = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const t = k - centre;
-    const sinc = t === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * t) / (Math.PI * t);
-    const r = t / centre;
-    h[k] = sinc * (besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0beta);
-  }
-  const coefs = new Float64Array(n);
-  for (let p = 0; p < up; p++) {
-    let sum = 0;
-    for (let j = 0; j < taps; j++) sum += h[p + j * up]!;
-    for (let j = 0; j < taps; j++) coefs[p * taps + (taps - 1 - j)] = h[p + j * up]! / sum;
-  }
-  const stepIn = new Int32Array(up);
-  const nextPhase = new Int32Array(up);
-  for (let p = 0; p < up; p++) {
-    stepIn[p] = Math.floor((p + down) / up);
-    nextPhase[p] = (p + down) % up;
-  }
-  return { up, down, taps, coefs, stepIn, nextPhase, delayMs: (centre / rate) * 1000 };
-}
-
-function bankFor(fromHz: number, toHz: number): Bank {
-  const key = `${fromHz}>${toHz}`;
-  let bank = banks.get(key);
-  if (!bank) {
-    const ratio = RATIOS[key];
-    if (!ratio) {
-      throw new RangeError(
-        `unsupported resampling ${fromHz} Hz → ${toHz} Hz: supported are 16000↔24000 and 8000↔24000`,
-      );
-    }
-    bank = designBank(fromHz, toHz, ratio[0], ratio[1]);
-    banks.set(key, bank);
-  }
-  return bank;
-}
-
 /** Typed-array views are host-endian; PCM16 is little-endian, so big-endian hosts take the byte-wise path. */
 const LITTLE_ENDIAN = endianness() === 'LE';
-
-/**
- * The hot loop: `count` outputs into dst, the first at history index `pos` with phase `phase`.
- * A module-level function of plain arguments so V8 keeps everything in registers. Four
- * accumulators give independent add chains; the order of the sum is fixed, so the output is
- * bit-exact whatever the chunking.
- */
-function convolve(bank: Bank, h: Float64Array, pos: number, phase: number, count: number, dst: Int16Array): void {
-  const { taps, coefs, stepIn, nextPhase } = bank;
-  const keep = taps - 1;
-  for (let m = 0; m < count; m++) {
-    const c = phase * taps;
-    const s = pos - keep;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let j = 0; j < taps; j += 4) {
-      a0 += coefs[c + j]! * h[s + j]!;
-      a1 += coefs[c + j + 1]! * h[s + j + 1]!;
-      a2 += coefs[c + j + 2]! * h[s + j + 2]!;
-      a3 += coefs[c + j + 3]! * h[s + j + 3]!;
-    }
-    const y = Math.round(a0 + a1 + (a2 + a3));
-    dst[m] = y > 32767 ? 32767 : y < -32768 ? -32768 : y;
-    pos += stepIn[phase]!;
-    phase = nextPhase[phase]!;
-  }
-}
 
 /** One direction of one call: the shared bank plus this stream's history. */
 class PolyphaseResampler implements StreamResampler {
@@ -223,9 +90,10 @@ class PolyphaseResampler implements StreamResampler {
     let q = this.pos;
     let p = this.phase;
     while (q <= last) {
-      q += bank.stepIn[p]!;
-      p = bank.nextPhase[p]!;
-      count++;
+      const g = bank.groups[p]!.kind === 'pair+1' && q + 1 > last ? SPLIT_PAIR : bank.groups[p]!;
+      count += g.outputs;
+      q += g.step;
+      p = g.next;
     }
     const out = Buffer.allocUnsafe(count * 2);
     const direct = LITTLE_ENDIAN && (out.byteOffset & 1) === 0;
@@ -235,7 +103,7 @@ class PolyphaseResampler implements StreamResampler {
       if (!this.outScratch || this.outScratch.length < count) this.outScratch = new Int16Array(count);
       dst = this.outScratch;
     }
-    convolve(bank, h, this.pos, this.phase, count, dst);
+    convolve(bank, h, this.pos, this.phase, last, dst);
     if (!direct) for (let m = 0; m < count; m++) out.writeInt16LE(dst[m]!, 2 * m);
     h.copyWithin(0, n, n + keep); // the newest `keep` samples become the history
     this.pos = q - n;

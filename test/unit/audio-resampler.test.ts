@@ -143,6 +143,11 @@ describe('createResampler: streaming', () => {
     expect(firstDifference(samplesOf(out), whole)).toBe(-1);
   });
 
+  it.each(CASES)('%s: sample by sample gives the same output as one buffer', (_, from, to) => {
+    const x = noiseSamples(from / 20, 30000, 9);
+    expect(firstDifference(run(createResampler(from, to), x, 1), run(createResampler(from, to), x, x.length))).toBe(-1);
+  });
+
   it.each(CASES)('%s: no click at frame joins (a 1 kHz tone in 20 ms frames stays within 2 LSB of a sine)', (_, from, to) => {
     const { fit } = toneThrough(from, to, 1000);
     expect(fit.maxResidual).toBeLessThan(2);
