@@ -18,6 +18,8 @@
 //   * alias rejection: output power of a tone above the lower rate's Nyquist (10 kHz into
 //     24k→16k, 5 kHz into 24k→8k) relative to the tone's input power;
 //   * pass band: gain at 3.4 kHz (and 7 kHz on the 16 kHz paths); group delay (ms);
+// - the filter itself, from its coefficients (float64, before any int16 rounding): taps, worst
+//   pass-band deviation up to the pass-band edge, least stop-band attenuation from the stop-band edge;
 // - memory: bytes per converter instance (heap + array buffers, 1000 instances, after one frame
 //   each), and for libsamplerate the RSS growth per instance (its WASM memory is outside the heap).
 //
@@ -37,6 +39,7 @@ console.log(`node ${process.version}, ${FRAMES} frames × ${ROUNDS} rounds per d
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 const { createResampler } = await import(dist('audio/resampler.js'));
 const { createPcmResampler } = await import(dist('bridge/resampler.js'));
+const { bankFor } = await import(dist('audio/polyphase-bank.js'));
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
@@ -194,6 +197,25 @@ async function quality(from, to) {
   return r;
 }
 
+/** The bank's prototype response: max |gain − 1| (dB) in the pass band, min attenuation (dB) in the stop band. */
+function filterFigures(from, to) {
+  const b = bankFor(from, to);
+  const K = b.taps;
+  const L = b.up;
+  const h = new Float64Array(K * L);
+  for (let p = 0; p < L; p++) for (let j = 0; j < K; j++) h[p + j * L] = b.coefs[p * K + (K - 1 - j)] / L;
+  const rate = from * L;
+  const gain = (hz) => {
+    let re = 0, im = 0;
+    for (let k = 0; k < h.length; k++) { re += h[k] * Math.cos((2 * Math.PI * hz * k) / rate); im -= h[k] * Math.sin((2 * Math.PI * hz * k) / rate); }
+    return Math.hypot(re, im);
+  };
+  let ripple = 0, stop = Infinity;
+  for (let i = 0; i <= 400; i++) ripple = Math.max(ripple, Math.abs(20 * Math.log10(gain((b.passHz * i) / 400))));
+  for (let i = 0; i <= 4000; i++) stop = Math.min(stop, -20 * Math.log10(gain(b.stopHz + ((rate / 2 - b.stopHz) * i) / 4000)));
+  return { taps: K, L, passHz: b.passHz, stopHz: b.stopHz, ripple, stop };
+}
+
 // ---------------------------------------------------------------------------------------
 // Speed
 // ---------------------------------------------------------------------------------------
@@ -268,7 +290,10 @@ async function memory(from, to) {
 
 const t0 = Date.now();
 const rows = [];
-for (const [from, to] of DIRECTIONS) rows.push({ from, to, q: await quality(from, to), s: await speed(from, to), m: await memory(from, to) });
+// Memory first, while nothing else has allocated or is being freed.
+const mem = [];
+for (const [from, to] of DIRECTIONS) mem.push(await memory(from, to));
+for (const [i, [from, to]] of DIRECTIONS.entries()) rows.push({ from, to, m: mem[i], f: filterFigures(from, to), q: await quality(from, to), s: await speed(from, to) });
 
 const k = (hz) => `${hz / 1000}k`;
 console.log('speed, CPU ns per 20 ms frame (median)    ours   ours b64  libsamplerate  ratio (lsr / ours b64)');
@@ -279,14 +304,19 @@ console.log('\nquality, 1 kHz at −6 dBFS (dB)   sine-fit SNR: ours / libsample
 for (const { from, to, q } of rows) {
   console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(30)} ${q.fit.toFixed(1).padStart(6)} / ${q.fitLsr.toFixed(1)} / ${q.fitFloor.toFixed(1)}${' '.repeat(30)}${q.own.toFixed(1)}   ${q.delayMs.toFixed(3)} ms`);
 }
-console.log('\npass band (gain, dB: ours / libsamplerate), alias rejection (output vs input power, dB: ours / libsamplerate)');
+console.log('\npass band (gain, dB: ours / libsamplerate), alias rejection (output vs input power, dB, ours / libsamplerate; silent = all samples 0)');
 for (const { from, to, q } of rows) {
   const pass = q.pass.map(([hz, [o, l]]) => `${k(hz)} ${db(o)} / ${db(l)}`).join(', ');
-  const alias = q.alias ? `; ${k(q.alias[0])} tone ${q.alias[1].toFixed(1)} / ${q.alias[2].toFixed(1)}` : '';
+  const fmt = (x) => (x === -Infinity ? 'silent' : x.toFixed(1)); // silent: every output sample rounds to 0 (< −96 dB)
+  const alias = q.alias ? `; ${k(q.alias[0])} tone ${fmt(q.alias[1])} / ${fmt(q.alias[2])}` : '';
   console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(12)} ${pass}${alias}`);
+}
+console.log('\nfilter (float64 coefficients): taps per phase × phases, pass band, stop band');
+for (const { from, to, f } of rows) {
+  console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(12)} ${f.taps} × ${f.L}, ±${f.ripple.toExponential(1)} dB to ${k(f.passHz)}, ≥ ${f.stop.toFixed(1)} dB from ${k(f.stopHz)}`);
 }
 console.log('\nmemory per converter: ours (heap + array buffers, 1000 instances) / libsamplerate (RSS growth, 20 instances)');
 for (const { from, to, m } of rows) {
-  console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(12)} ${(m.ours / 1024).toFixed(1)} KB / ${(m.lsrRss / 1024).toFixed(0)} KB (heap ${(m.lsrHeap / 1024).toFixed(1)} KB)`);
+  console.log(`  ${`${k(from)} → ${k(to)}`.padEnd(12)} ${(m.ours / 1024).toFixed(1)} KB / ${(m.lsrRss / 1024).toFixed(0)} KB (heap + array buffers, its WASM memory included: ${(m.lsrHeap / 1024).toFixed(0)} KB)`);
 }
 console.log(`\n(${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -72,6 +72,10 @@ export interface Bank {
   readonly groups: readonly Group[];
   /** Group delay (ms). */
   readonly delayMs: number;
+  /** Pass-band edge (Hz). */
+  readonly passHz: number;
+  /** Stop-band edge (Hz). */
+  readonly stopHz: number;
 }
 
 const RATIOS: Record<string, readonly [up: number, down: number]> = {
@@ -174,7 +178,7 @@ function design(fromHz: number, toHz: number, up: number, down: number): Bank {
     groups[0] = { ...g0, kind: 'pair+1', outputs: 2, step: g0.step + g1.step, next: g1.next };
     groups[1] = { ...g1, kind: 'pair+1b' };
   }
-  return { up, down, taps, coefs, folded, groups, delayMs: ((taps * up - 1) / 2 / rate) * 1000 };
+  return { up, down, taps, coefs, folded, groups, delayMs: ((taps * up - 1) / 2 / rate) * 1000, passHz, stopHz };
 }
 
 /**
