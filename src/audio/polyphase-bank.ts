@@ -162,7 +162,7 @@ function design(fromHz: number, toHz: number, up: number, down: number): Bank {
         folded[at + half + j] = (c(a, j) - c(a, taps - 1 - j)) / 2;
       }
     }
-    const symAt = kind === 'pair+sym' ? 1 * taps : 0;
+    const symAt = kind === 'pair+sym' ? taps : 0; // phase 1
     if (kind === 'pair+sym') for (let j = 0; j < half; j++) folded[symAt + j] = c(1, j);
     groups[start] = { kind, outputs: phases.length, at, symAt, step, next: p };
     start = p;
