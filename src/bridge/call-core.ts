@@ -201,8 +201,10 @@ export class CallCore {
       this.c.beforeMetadata += 1;
       return;
     }
+    const bytes = base64ByteLength(b64);
+    if (this.format.codec === 'pcm16' && bytes % 2 !== 0) return this.malformed(`PCM16 frame of ${bytes} bytes (odd)`);
     this.c.framesIn += 1;
-    this.c.bytesIn += base64ByteLength(b64);
+    this.c.bytesIn += bytes;
     if (this.toModel) {
       const out = this.toModel.process(Buffer.from(b64, 'base64'));
       if (out.length > 0) this.upstream!.send(out.toString('base64'));
