@@ -1,11 +1,15 @@
 /**
  * The bridge service as `voicectl bridge` runs it: the relay server with its legs (ACS media
- * streaming, Asterisk chan_websocket, AudioSocket when asked), `GET /metrics`, the ACS Call
+ * streaming, Asterisk chan_websocket, AudioSocket when asked, Twilio Media Streams with
+ * `TWILIO_AUTH_TOKEN`), `GET /metrics`, the Twilio TwiML webhook, the ACS Call
  * Automation routes when ACS is configured (their state in Redis with `VOICECTL_REDIS_URL`). The command only turns flags
  * into {@link BridgeServiceOptions} and prints what this returns.
  */
 import type { Config } from '../config/load.js';
 import type { BridgeSettings } from './settings.js';
+import { TWILIO_STREAM_PATH } from '../twilio/public-host.js';
+import { twilioRoutes } from '../twilio/webhook.js';
+import { twilioWsRoute } from './legs/twilio-route.js';
 import { createBridgeMetrics } from './metrics.js';
 import { startBridge, type BridgeHandle, type BridgeRoute } from './server.js';
 
@@ -75,12 +79,22 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
       'This bridge will not answer ACS calls itself (set AZURE_COMMUNICATION_CONNECTION_STRING and CALLBACK_URI_HOST to answer Event Grid IncomingCall and place calls with `voicectl call`); your own Call Automation app must stream media to it.',
     );
   }
-  const routes: BridgeRoute[] = [metrics.route, ...(acs?.routes ?? [])];
+  // Twilio: the signed TwiML webhook and the Media Streams leg, mounted only with TWILIO_AUTH_TOKEN.
+  const twilio = twilioRoutes({
+    authToken: config.get('TWILIO_AUTH_TOKEN'),
+    publicHost: { twilioPublicHost: config.get('TWILIO_PUBLIC_HOST'), callbackUriHost: config.get('CALLBACK_URI_HOST') },
+    greeting: config.get('TWILIO_GREETING'),
+    onEvent,
+    ...(o.log ? { log: o.log } : {}),
+  });
+  if (twilio.notice) notices.push(twilio.notice);
+  const routes: BridgeRoute[] = [metrics.route, ...(acs?.routes ?? []), ...twilio.routes];
   handle = await startBridge({
     ...settings,
     onEvent,
     version: o.version,
     routes,
+    ...(twilio.enabled ? { legs: [twilioWsRoute({ path: TWILIO_STREAM_PATH, checks: twilio, maxQueuedBytes: 512 * 1024 })] } : {}),
     ...(acs ? { healthExtras: acs.healthExtras, ...(acs.authorizeMediaUpgrade ? { authorizeMediaUpgrade: acs.authorizeMediaUpgrade } : {}) } : {}),
   });
   if (acs) {
