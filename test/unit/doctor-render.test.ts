@@ -128,7 +128,7 @@ describe('summaryLine', () => {
     const lines = renderChecklist(NOTHING);
     expect(lines.slice(-2)).toEqual([
       'nothing configured yet: 1 passed · 0 failed · 7 skipped',
-      'next: run `voicectl scaffold env`, then fill in the variables of a group: AZURE_COMMUNICATION_CONNECTION_STRING (acs) · AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT (aoai) · CALLBACK_URI_HOST (public) · ASTERISK_ARI_USERNAME and ASTERISK_ARI_PASSWORD (asterisk)',
+      'next: run `voicectl scaffold env`, then fill in the variables of a group: AZURE_COMMUNICATION_CONNECTION_STRING (acs) · AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT (aoai) · CALLBACK_URI_HOST (public) · ASTERISK_ARI_USERNAME and ASTERISK_ARI_PASSWORD (asterisk) · TWILIO_ACCOUNT_SID (twilio)',
     ]);
     expect(lines.join('\n')).not.toMatch(/^ready/m);
   });
@@ -141,7 +141,7 @@ describe('summaryLine', () => {
         check({ group: 'acs', name: 'identity round trip', status: 'skip', message: 'not run: --offline' }),
       ],
     };
-    expect(summaryLine(offline)).toBe('not verified: 1 passed · 0 failed · 1 skipped (ready needs a passing acs, aoai, public or asterisk check)');
+    expect(summaryLine(offline)).toBe('not verified: 1 passed · 0 failed · 1 skipped (ready needs a passing acs, aoai, public, asterisk or twilio check)');
     expect(summaryLine({ ok: true, checks: [check({ group: 'tools', name: 'az', status: 'pass' })] })).toMatch(/^not verified: /);
   });
 });
