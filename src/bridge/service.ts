@@ -7,6 +7,8 @@
 import type { Config } from '../config/load.js';
 import type { BridgeSettings } from './settings.js';
 import { startBridge, type BridgeHandle, type BridgeRoute } from './server.js';
+import type { StasisBridge } from '../ari/stasis-bridge.js';
+import type { StasisSettings } from '../ari/stasis-settings.js';
 
 /** Options of {@link startBridgeService}. */
 export interface BridgeServiceOptions {
@@ -66,9 +68,15 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
     );
   }
   const routes: BridgeRoute[] = [...(acs?.routes ?? [])];
+  // the Stasis app ends its ARI calls when their media calls end: it reads the calls' events
+  let stasis: StasisBridge | undefined;
+  const emit = (type: string, data: Record<string, unknown>): void => {
+    onEvent(type, data);
+    stasis?.callEvent(type, data);
+  };
   const handle = await startBridge({
     ...settings,
-    onEvent,
+    onEvent: emit,
     version: o.version,
     routes,
     ...(acs ? { healthExtras: acs.healthExtras, ...(acs.authorizeMediaUpgrade ? { authorizeMediaUpgrade: acs.authorizeMediaUpgrade } : {}) } : {}),
@@ -80,13 +88,49 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
       notices.push('ACS JWTs are not checked: set ACS_RESOURCE_ID (voicectl acs show) or --acs-resource-id to refuse callbacks and media sockets ACS did not sign.');
     }
   }
+  if (settings.ari) {
+    try {
+      stasis = await startAri(settings.ari, settings, handle, onEvent);
+    } catch (err) {
+      acs?.close();
+      await handle.close();
+      throw err;
+    }
+  }
   return {
     handle,
     prints,
     notices,
     async close() {
       acs?.close(); // ends pending `voicectl call` long-polls
+      await stasis?.close(); // hangs the ARI calls up while their media calls can still end cleanly
       await handle.close();
     },
   };
+}
+
+/** Start the Stasis app of `--ari` on the running bridge. @throws AriError when ARI refuses at start. */
+async function startAri(
+  ari: StasisSettings,
+  settings: BridgeSettings,
+  handle: BridgeHandle,
+  onEvent: BridgeServiceOptions['onEvent'],
+): Promise<StasisBridge> {
+  const [{ AriClient }, { startStasisBridge }, { audioSocketTarget }, { connectAsteriskMedia }] = await Promise.all([
+    import('../ari/client.js'),
+    import('../ari/stasis-bridge.js'),
+    import('../ari/stasis-settings.js'),
+    import('./legs/asterisk-client.js'),
+  ]);
+  const client = new AriClient({ url: ari.url, user: ari.user, password: ari.password });
+  return startStasisBridge({
+    client,
+    app: ari.app,
+    media: ari.media,
+    ...(ari.media === 'audiosocket' && handle.audioSocketPort !== undefined
+      ? { audioSocket: audioSocketTarget(settings.audioSocket!.host, handle.audioSocketPort) }
+      : {}),
+    connectMedia: async (url, ids) => (await connectAsteriskMedia({ url, registry: handle.registry, ids })).info.callId,
+    onEvent,
+  });
 }
