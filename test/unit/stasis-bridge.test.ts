@@ -1,0 +1,97 @@
+// startStasisBridge against the fake ARI with a stand-in for the bridge's media dialling:
+// registration warnings, ApplicationReplaced, reconnection with backoff, foreign channels, failures.
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AriClient } from '../../src/ari/client.js';
+import { startStasisBridge, type StasisBridge } from '../../src/ari/stasis-bridge.js';
+import { parseAriUrl } from '../../src/ari/url.js';
+import { waitFor } from '../helpers/acs-media-client.js';
+import { startFakeAri, type FakeAri } from '../helpers/fake-ari.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Ev = { type: string; data: Record<string, any> };
+
+async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<string>): Promise<{ bridge: StasisBridge; events: Ev[]; sockets: WebSocket[] }> {
+  const events: Ev[] = [];
+  const sockets: WebSocket[] = [];
+  const client = new AriClient({ url: parseAriUrl(fake.url), user: 'voicectl', password: 'ari-secret-pw', timeoutMs: 2000 });
+  const bridge = await startStasisBridge({
+    client,
+    app: 'voicectl',
+    media: 'websocket',
+    connectMedia:
+      connectMedia ??
+      (async (url) => {
+        const ws = new WebSocket(url, 'media');
+        sockets.push(ws);
+        await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+        return `c${sockets.length}`;
+      }),
+    onEvent: (type, data) => events.push({ type, data }),
+    backoff: { initialMs: 20, maxMs: 100 },
+  });
+  cleanups.push(() => bridge.close());
+  return { bridge, events, sockets };
+}
+
+describe('startStasisBridge', () => {
+  it('warns when the app is already registered, and reports ApplicationReplaced without reconnecting', async () => {
+    const fake = await startFakeAri();
+    cleanups.push(() => fake.close());
+    const other = new WebSocket(`ws://127.0.0.1:${fake.port}/ari/events?app=voicectl&api_key=voicectl:ari-secret-pw`);
+    await new Promise((r) => other.once('open', r));
+    cleanups.push(async () => other.close());
+    const { events } = await start(fake);
+    expect(events[0]).toMatchObject({ type: 'ari.warning', data: { app: 'voicectl', message: expect.stringContaining('already registered') } });
+    expect(events[1]).toMatchObject({ type: 'ari.connected' });
+    fake.emit('voicectl', { type: 'ApplicationReplaced' });
+    await waitFor(() => events.some((e) => e.type === 'ari.error'), 'ari.error');
+    expect(events.find((e) => e.type === 'ari.error')!.data).toMatchObject({ code: 'app_replaced', message: expect.stringContaining('Another ARI client') });
+    fake.dropSockets();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.filter((e) => e.type === 'ari.disconnected')).toEqual([]);
+  });
+
+  it('reconnects with backoff when the events socket drops, and keeps handling calls', async () => {
+    const fake = await startFakeAri({ frames: 0 });
+    cleanups.push(() => fake.close());
+    const { events } = await start(fake);
+    expect(events.map((e) => e.type)).toEqual(['ari.connected']);
+    fake.dropSockets();
+    await waitFor(() => events.filter((e) => e.type === 'ari.connected').length === 2, 'reconnected');
+    expect(events.find((e) => e.type === 'ari.disconnected')!.data).toMatchObject({ attempt: 1, delayMs: 20, reason: expect.stringContaining('1011') });
+    expect(events.at(-1)!.data).toMatchObject({ reconnected: true });
+    const caller = fake.stasis.callIn('voicectl', '300');
+    await waitFor(() => events.some((e) => e.type === 'ari.call'), 'ari.call after reconnection');
+    expect(events.find((e) => e.type === 'ari.call')!.data).toMatchObject({ callerChannelId: caller.id, callId: 'c1' });
+  });
+
+  it('leaves externalMedia channels it did not create alone, and tears down when the media cannot be reached', async () => {
+    const fake = await startFakeAri();
+    cleanups.push(() => fake.close());
+    const { events, bridge } = await start(fake, async () => {
+      throw new Error('Unexpected server response: 404');
+    });
+    fake.emit('voicectl', { type: 'StasisStart', args: [], channel: { id: 'x1', name: 'WebSocket/INCOMING/0x1', state: 'Up', caller: { name: '', number: '' } } });
+    const caller = fake.stasis.callIn('voicectl', '400');
+    await waitFor(() => events.some((e) => e.type === 'ari.ended'), 'ari.ended');
+    expect(events.find((e) => e.type === 'ari.error')!.data).toMatchObject({ step: 'media', callerChannelId: caller.id, message: 'Unexpected server response: 404' });
+    expect(fake.requests.filter((r) => r.path.endsWith('/answer')).map((r) => r.path)).toEqual([`/channels/${caller.id}/answer`]);
+    expect(fake.channels.size).toBe(0); // caller and externalMedia channel hung up
+    expect(fake.stasis.bridges.size).toBe(0);
+    expect(bridge.active()).toBe(0);
+  });
+
+  it('stops at start with the ARI verdict when the credentials are refused', async () => {
+    const fake = await startFakeAri();
+    cleanups.push(() => fake.close());
+    const client = new AriClient({ url: parseAriUrl(fake.url), user: 'voicectl', password: 'wrong-one' });
+    await expect(
+      startStasisBridge({ client, app: 'voicectl', media: 'websocket', connectMedia: async () => 'x', onEvent: () => undefined }),
+    ).rejects.toMatchObject({ verdict: 'auth_failed', code: 'VOICECTL_ARI_AUTH_FAILED' });
+  });
+});
