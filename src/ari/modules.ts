@@ -35,12 +35,12 @@ export interface MediaPathReport {
 }
 
 /** Minimum `[major, minor]` per release branch; majors above the last entry are all fine. */
-type Minimum = Array<[number, number]>;
+export type Minimum = Array<[number, number]>;
 
-const WEBSOCKET_MIN: Minimum = [[20, 16], [21, 11], [22, 6], [23, 0]];
+export const WEBSOCKET_MIN: Minimum = [[20, 16], [21, 11], [22, 6], [23, 0]];
 const WEBSOCKET_JSON_MIN: Minimum = [[20, 18], [22, 8], [23, 2]];
 const AUDIOSOCKET_MIN: Minimum = [[18, 0]];
-const AUDIOSOCKET_WIDEBAND_MIN: Minimum = [[20, 17], [21, 12], [22, 7], [23, 1]];
+export const AUDIOSOCKET_WIDEBAND_MIN: Minimum = [[20, 17], [21, 12], [22, 7], [23, 1]];
 
 /** `22.10.1` → `[22, 10]`; `certified-20.7-cert5` → `[20, 7]`; `GIT-master-…` → undefined. */
 export function parseAsteriskVersion(version: string | undefined): [number, number] | undefined {

@@ -18,6 +18,7 @@
  */
 import type { AriClient } from './client.js';
 import { openEvents, type AriEventSocket } from './events.js';
+import { AUDIOSOCKET_WIDEBAND_MIN, meetsMinimum, WEBSOCKET_MIN } from './modules.js';
 import { StasisCall, type AriMediaMode } from './stasis-call.js';
 import type { AriEvent } from './types.js';
 
@@ -32,7 +33,10 @@ export interface StasisBridgeOptions {
   /** Stasis app name (ASTERISK_APP_NAME, default `voicectl`). */
   app: string;
   media: AriMediaMode;
-  /** Asterisk format of the externalMedia channel (default `slin16`). */
+  /**
+   * Asterisk format of the externalMedia channel. Default `slin16`; for AudioSocket on an
+   * Asterisk older than 20.17 / 21.12 / 22.7 / 23.1 (8 kHz kinds only), `slin`.
+   */
   format?: string;
   /** `host:port` of the bridge's AudioSocket listener as Asterisk reaches it (required for `audiosocket`). */
   audioSocket?: string;
@@ -69,7 +73,11 @@ export interface StasisBridge {
  */
 export async function startStasisBridge(o: StasisBridgeOptions): Promise<StasisBridge> {
   const { client, app } = o;
-  const format = o.format ?? 'slin16';
+  const version = (await client.info().catch(() => undefined))?.system?.version;
+  const format = o.format ?? (o.media === 'audiosocket' && meetsMinimum(version, AUDIOSOCKET_WIDEBAND_MIN) === false ? 'slin' : 'slin16');
+  if (o.media === 'websocket' && meetsMinimum(version, WEBSOCKET_MIN) === false) {
+    o.onEvent('ari.warning', { app, message: `Asterisk ${version} has no chan_websocket (20.16+ / 21.11+ / 22.6+): calls will fail at externalMedia. Upgrade, or use --ari-media audiosocket.` });
+  }
   const backoff = o.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const calls = new Map<string, StasisCall>(); // by caller channel id
   const byMedia = new Map<string, StasisCall>(); // by externalMedia channel id

@@ -1,5 +1,6 @@
 // startStasisBridge against the fake ARI with a stand-in for the bridge's media dialling:
 // registration warnings, ApplicationReplaced, reconnection with backoff, foreign channels, failures.
+import net from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AriClient } from '../../src/ari/client.js';
@@ -15,14 +16,15 @@ afterEach(async () => {
 
 type Ev = { type: string; data: Record<string, any> };
 
-async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<string>): Promise<{ bridge: StasisBridge; events: Ev[]; sockets: WebSocket[] }> {
+async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<string>, extra: { media?: 'websocket' | 'audiosocket'; audioSocket?: string } = {}): Promise<{ bridge: StasisBridge; events: Ev[]; sockets: WebSocket[] }> {
   const events: Ev[] = [];
   const sockets: WebSocket[] = [];
   const client = new AriClient({ url: parseAriUrl(fake.url), user: 'voicectl', password: 'ari-secret-pw', timeoutMs: 2000 });
   const bridge = await startStasisBridge({
     client,
     app: 'voicectl',
-    media: 'websocket',
+    media: extra.media ?? 'websocket',
+    ...(extra.audioSocket ? { audioSocket: extra.audioSocket } : {}),
     connectMedia:
       connectMedia ??
       (async (url) => {
@@ -84,6 +86,24 @@ describe('startStasisBridge', () => {
     expect(fake.channels.size).toBe(0); // caller and externalMedia channel hung up
     expect(fake.stasis.bridges.size).toBe(0);
     expect(bridge.active()).toBe(0);
+  });
+
+  it('picks 8 kHz slin for AudioSocket before 22.7, and warns that chan_websocket needs 22.6', async () => {
+    const fake = await startFakeAri({ version: '22.5.0', frames: 0 });
+    cleanups.push(() => fake.close());
+    const conns: net.Socket[] = [];
+    const server = net.createServer((s) => (s.on('error', () => undefined), conns.push(s)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => (conns.forEach((c) => c.destroy()), server.close(r))));
+    const port = (server.address() as net.AddressInfo).port;
+    const as = await start(fake, undefined, { media: 'audiosocket', audioSocket: `127.0.0.1:${port}` });
+    fake.stasis.callIn('voicectl', '500');
+    await waitFor(() => as.events.some((e) => e.type === 'ari.call'), 'ari.call');
+    expect(fake.requests.find((r) => r.path === '/channels/externalMedia')!.query).toMatchObject({ format: 'slin', external_host: `127.0.0.1:${port}` });
+    expect(as.events.find((e) => e.type === 'ari.call')!.data).toMatchObject({ media: 'audiosocket', format: 'slin' });
+    await as.bridge.close();
+    const ws = await start(fake);
+    expect(ws.events[0]).toMatchObject({ type: 'ari.warning', data: { message: expect.stringContaining('has no chan_websocket') } });
   });
 
   it('stops at start with the ARI verdict when the credentials are refused', async () => {
