@@ -72,6 +72,24 @@ describe('startStasisBridge', () => {
     expect(events.find((e) => e.type === 'ari.call')!.data).toMatchObject({ callerChannelId: caller.id, callId: 'c1' });
   });
 
+  it('handles two callers at once, each with its own bridge and media channel', async () => {
+    const fake = await startFakeAri({ frames: 0 });
+    cleanups.push(() => fake.close());
+    const { events, bridge } = await start(fake);
+    const a = fake.stasis.callIn('voicectl', '601');
+    const b = fake.stasis.callIn('voicectl', '602');
+    await waitFor(() => events.filter((e) => e.type === 'ari.call').length === 2, 'two ari.call');
+    const calls = events.filter((e) => e.type === 'ari.call').map((e) => e.data);
+    expect(calls.map((c) => c.callerChannelId).sort()).toEqual([a.id, b.id].sort());
+    expect(new Set(calls.map((c) => c.bridgeId)).size).toBe(2);
+    for (const c of calls) expect(fake.stasis.bridges.get(c.bridgeId)!.channels).toEqual([c.callerChannelId, c.mediaChannelId]);
+    expect(bridge.active()).toBe(2);
+    fake.stasis.hangupChannel(a.id);
+    await waitFor(() => bridge.active() === 1, 'one left');
+    expect(fake.channels.has(b.id)).toBe(true);
+    expect(fake.stasis.bridges.size).toBe(1);
+  });
+
   it('leaves externalMedia channels it did not create alone, and tears down when the media cannot be reached', async () => {
     const fake = await startFakeAri();
     cleanups.push(() => fake.close());
