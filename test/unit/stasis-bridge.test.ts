@@ -16,7 +16,7 @@ afterEach(async () => {
 
 type Ev = { type: string; data: Record<string, any> };
 
-async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<string>, extra: { media?: 'websocket' | 'audiosocket'; audioSocket?: string } = {}): Promise<{ bridge: StasisBridge; events: Ev[]; sockets: WebSocket[] }> {
+async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<string>, extra: { media?: 'websocket' | 'audiosocket'; audioSocket?: string; initialMs?: number } = {}): Promise<{ bridge: StasisBridge; events: Ev[]; sockets: WebSocket[] }> {
   const events: Ev[] = [];
   const sockets: WebSocket[] = [];
   const client = new AriClient({ url: parseAriUrl(fake.url), user: 'voicectl', password: 'ari-secret-pw', timeoutMs: 2000 });
@@ -34,7 +34,7 @@ async function start(fake: FakeAri, connectMedia?: (url: string) => Promise<stri
         return `c${sockets.length}`;
       }),
     onEvent: (type, data) => events.push({ type, data }),
-    backoff: { initialMs: 20, maxMs: 100 },
+    backoff: { initialMs: extra.initialMs ?? 20, maxMs: 1000 },
   });
   cleanups.push(() => bridge.close());
   return { bridge, events, sockets };
@@ -70,6 +70,47 @@ describe('startStasisBridge', () => {
     const caller = fake.stasis.callIn('voicectl', '300');
     await waitFor(() => events.some((e) => e.type === 'ari.call'), 'ari.call after reconnection');
     expect(events.find((e) => e.type === 'ari.call')!.data).toMatchObject({ callerChannelId: caller.id, callId: 'c1' });
+  });
+
+  it('after a reconnection, ends the calls whose caller hung up while no events came', async () => {
+    const fake = await startFakeAri({ frames: 0 });
+    cleanups.push(() => fake.close());
+    const { events, bridge } = await start(fake, undefined, { initialMs: 300 });
+    const caller = fake.stasis.callIn('voicectl', '700');
+    await waitFor(() => events.some((e) => e.type === 'ari.call'), 'ari.call');
+    fake.dropSockets();
+    await waitFor(() => events.some((e) => e.type === 'ari.disconnected'), 'disconnected');
+    fake.stasis.hangupChannel(caller.id); // its StasisEnd goes nowhere
+    expect(bridge.active()).toBe(1);
+    await waitFor(() => events.some((e) => e.type === 'ari.ended'), 'swept', 3000);
+    expect(events.find((e) => e.type === 'ari.ended')!.data).toMatchObject({ callerChannelId: caller.id, reason: 'caller hung up while ARI was disconnected' });
+    expect(fake.stasis.bridges.size).toBe(0);
+  });
+
+  it("dials Asterisk's /media/<connection id> as the fake checks it: an unknown id is 404, a second connection 409", async () => {
+    const fake = await startFakeAri({ frames: 0 });
+    cleanups.push(() => fake.close());
+    const urls: string[] = [];
+    const sockets: WebSocket[] = [];
+    const open = (url: string, protocol = 'media') =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, protocol);
+        sockets.push(ws);
+        ws.once('open', () => resolve(101));
+        ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+        ws.once('error', () => undefined);
+      });
+    cleanups.push(async () => sockets.forEach((w) => w.terminate()));
+    const { events } = await start(fake, async (url) => {
+      urls.push(url);
+      expect(await open(url)).toBe(101);
+      return 'c1';
+    });
+    fake.stasis.callIn('voicectl', '800');
+    await waitFor(() => events.some((e) => e.type === 'ari.call'), 'ari.call');
+    expect(urls[0]).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${fake.port}/media/[0-9a-f-]{36}$`));
+    expect(await open(urls[0]!)).toBe(409);
+    expect(await open(urls[0]!.replace(/[0-9a-f-]{36}$/, '00000000-0000-0000-0000-000000000000'))).toBe(404);
   });
 
   it('handles two callers at once, each with its own bridge and media channel', async () => {
