@@ -18,7 +18,7 @@
  */
 import type { AriClient } from './client.js';
 import { openEvents, type AriEventSocket } from './events.js';
-import { AUDIOSOCKET_WIDEBAND_MIN, meetsMinimum, WEBSOCKET_MIN } from './modules.js';
+import { assessMediaPaths, AUDIOSOCKET_WIDEBAND_MIN, describeMediaPath, meetsMinimum } from './modules.js';
 import { StasisCall, type AriMediaMode } from './stasis-call.js';
 import type { AriEvent } from './types.js';
 
@@ -75,9 +75,10 @@ export async function startStasisBridge(o: StasisBridgeOptions): Promise<StasisB
   const { client, app } = o;
   const version = (await client.info().catch(() => undefined))?.system?.version;
   const format = o.format ?? (o.media === 'audiosocket' && meetsMinimum(version, AUDIOSOCKET_WIDEBAND_MIN) === false ? 'slin' : 'slin16');
-  if (o.media === 'websocket' && meetsMinimum(version, WEBSOCKET_MIN) === false) {
-    o.onEvent('ari.warning', { app, message: `Asterisk ${version} has no chan_websocket (20.16+ / 21.11+ / 22.6+): calls will fail at externalMedia. Upgrade, or use --ari-media audiosocket.` });
-  }
+  // the chosen path's modules and version: a warning now rather than a failure at every call
+  const modules = await client.modules().catch(() => undefined);
+  const path = modules ? assessMediaPaths(modules, version).find((r) => r.path === o.media) : undefined;
+  if (path && !path.ok) o.onEvent('ari.warning', { app, message: `${describeMediaPath(path, version)}: calls will fail at externalMedia.` });
   const backoff = o.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const calls = new Map<string, StasisCall>(); // by caller channel id
   const byMedia = new Map<string, StasisCall>(); // by externalMedia channel id

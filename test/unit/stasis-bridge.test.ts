@@ -162,7 +162,19 @@ describe('startStasisBridge', () => {
     expect(as.events.find((e) => e.type === 'ari.call')!.data).toMatchObject({ media: 'audiosocket', format: 'slin' });
     await as.bridge.close();
     const ws = await start(fake);
-    expect(ws.events[0]).toMatchObject({ type: 'ari.warning', data: { message: expect.stringContaining('has no chan_websocket') } });
+    expect(ws.events[0]).toMatchObject({
+      type: 'ari.warning',
+      data: { message: 'chan_websocket path unavailable: Asterisk 22.5.0 is older than 20.16 / 21.11 / 22.6 / 23.0; fix: upgrade Asterisk to 20.16 / 21.11 / 22.6 / 23.0 or later: calls will fail at externalMedia.' },
+    });
+  });
+
+  it('warns at start when the chosen path lacks a module, naming the module load fix', async () => {
+    const fake = await startFakeAri({ modules: ['res_ari.so', 'res_audiosocket.so', 'chan_audiosocket.so'] });
+    cleanups.push(() => fake.close());
+    const { events } = await start(fake);
+    expect(events[0]!.data.message).toBe(
+      'chan_websocket path unavailable: res_http_websocket.so, res_websocket_client.so, chan_websocket.so not loaded; fix: asterisk -rx "module load res_http_websocket.so"; asterisk -rx "module load res_websocket_client.so"; asterisk -rx "module load chan_websocket.so": calls will fail at externalMedia.',
+    );
   });
 
   it('stops at start with the ARI verdict when the credentials are refused', async () => {
