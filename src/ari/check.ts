@@ -4,6 +4,8 @@
  * Steps (each timed in ms; the first failure ends the check with one verdict):
  * 1. `tcp`      TCP connect to the HTTP server → connection_refused | dns_error | connect_timeout
  * 2. `info`     `GET /ari/asterisk/info` → ari_not_found | auth_failed | http_error
+ *    `modules`  `GET /ari/asterisk/modules`: chan_websocket and AudioSocket paths (modules, minimum
+ *               versions); a missing path is a warning unless asked for with `media` → modules_missing
  * 3. `events`   events WebSocket `/ari/events?app=<app>` → events_failed (auth_failed on 401)
  *    `app`      `GET /ari/applications/<app>` while that socket is open → app_not_registered
  * 4. `dialplan` (with a target) originate `Local/<exten>@<context>` into the app, wait for a
@@ -23,6 +25,7 @@ import { tcpProbe } from './tcp.js';
 import type { AriEvent } from './types.js';
 import type { AriUrl } from './url.js';
 import { AriError, VERDICTS, type AriVerdict } from './verdicts.js';
+import { mediaPathsStep, type MediaPathName, type MediaPathReport } from './modules.js';
 
 /** A dialplan target `<exten>@<context>`. */
 export interface DialplanTarget {
@@ -39,6 +42,8 @@ export interface AriCheckOptions {
   app: string;
   /** Prove this extension reaches Stasis(<app>). */
   dialplan?: DialplanTarget;
+  /** Media paths the user needs: a missing module or old version then fails the check. */
+  media?: MediaPathName[];
   /** Timeout of each step in ms. */
   timeoutMs: number;
   fetch?: typeof fetch;
@@ -54,7 +59,7 @@ export interface AriCheckOptions {
 }
 
 /** Step names, in order. */
-export type CheckStepName = 'tcp' | 'info' | 'events' | 'app' | 'dialplan';
+export type CheckStepName = 'tcp' | 'info' | 'modules' | 'events' | 'app' | 'dialplan';
 
 /** One finished step. */
 export interface CheckStep {
@@ -85,6 +90,8 @@ export interface AriCheckReport {
     version?: string;
     entityId?: string;
     appRegistered: boolean;
+    /** The chan_websocket and AudioSocket paths (absent when the modules could not be listed). */
+    media?: MediaPathReport[];
     dialplan?: { target: string; proven: boolean; channel?: string; args?: string[] };
   };
 }
@@ -157,6 +164,13 @@ export async function runAriCheck(o: AriCheckOptions): Promise<AriCheckReport> {
     report.summary.version = version;
     report.summary.entityId = entityId;
     pass(`Asterisk ${version}${entityId ? `, entity ${entityId}` : ''}`);
+
+    begin('modules');
+    const media = mediaPathsStep(await client.modules().catch((err: unknown) => err as Error), version, o.media);
+    report.warnings.push(...media.warnings);
+    if (media.paths) report.summary.media = media.paths;
+    if (media.failure) throw new AriError('modules_missing', media.failure.message, { hint: media.failure.hint });
+    pass(media.detail);
 
     begin('events');
     // Asterisk lists an app while a socket holds it, and may keep a closed one listed as

@@ -8,7 +8,7 @@
  * `{"message"}` body → the caller's not-found verdict, 400 → bad_request, any other
  * non-2xx → http_error; socket errors → connection_refused / dns_error / connect_timeout.
  */
-import type { AriApplication, AriAsteriskInfo, AriChannel, OriginateParams } from './types.js';
+import type { AriApplication, AriAsteriskInfo, AriBridge, AriChannel, AriModule, ExternalMediaParams, OriginateParams } from './types.js';
 import { restUrl, type AriUrl } from './url.js';
 import { AriError, verdictForSocketError, type AriVerdict } from './verdicts.js';
 
@@ -127,6 +127,46 @@ export class AriClient {
   /** `DELETE /channels/{id}` (hang up, 204); AriError channel_not_found on 404. */
   async hangup(channelId: string, reason?: string): Promise<void> {
     await this.call('DELETE', `/channels/${encodeURIComponent(channelId)}`, { reason }, undefined, 'channel_not_found');
+  }
+
+  /** `POST /channels/{id}/answer` (204); AriError channel_not_found on 404, http_error on 409 (not in Stasis). */
+  async answer(channelId: string): Promise<void> {
+    await this.call('POST', `/channels/${encodeURIComponent(channelId)}/answer`, {}, undefined, 'channel_not_found');
+  }
+
+  /** `POST /channels/externalMedia`: the new channel, with `channelvars` (e.g. `MEDIA_WEBSOCKET_CONNECTION_ID`). */
+  externalMedia(p: ExternalMediaParams): Promise<AriChannel & { channelvars?: Record<string, string> }> {
+    return this.call('POST', '/channels/externalMedia', {
+      app: p.app,
+      channelId: p.channelId,
+      format: p.format,
+      transport: p.transport,
+      encapsulation: p.encapsulation,
+      connection_type: p.connectionType,
+      external_host: p.externalHost,
+      data: p.data,
+      transport_data: p.transportData,
+    });
+  }
+
+  /** `POST /bridges?type=<type>`: a new bridge (`mixing` mixes audio both ways). */
+  createBridge(type: string, bridgeId?: string, name?: string): Promise<AriBridge> {
+    return this.call('POST', '/bridges', { type, bridgeId, name });
+  }
+
+  /** `POST /bridges/{id}/addChannel?channel=a,b` (204); 422 when a channel is not in Stasis. */
+  async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
+    await this.call('POST', `/bridges/${encodeURIComponent(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+  }
+
+  /** `DELETE /bridges/{id}` (204); AriError http_error on 404. */
+  async destroyBridge(bridgeId: string): Promise<void> {
+    await this.call('DELETE', `/bridges/${encodeURIComponent(bridgeId)}`);
+  }
+
+  /** `GET /asterisk/modules`: every loaded module. */
+  modules(): Promise<AriModule[]> {
+    return this.call('GET', '/asterisk/modules');
   }
 }
 

@@ -69,6 +69,49 @@ export interface AriEvent {
   [key: string]: unknown;
 }
 
+/** `Bridge` from `POST /bridges` (only the fields voicectl reads). */
+export interface AriBridge {
+  id: string;
+  technology?: string;
+  bridge_type?: string;
+  bridge_class?: string;
+  name?: string;
+  channels: string[];
+  [key: string]: unknown;
+}
+
+/**
+ * `Module` from `GET /asterisk/modules`: `name` is the file name (`chan_websocket.so`),
+ * `status` is `Running` or `Not Running`, `support_level` core / extended / deprecated.
+ * Source: Asterisk 22 `res/ari/resource_asterisk.c` (`process_module_list`).
+ */
+export interface AriModule {
+  name: string;
+  description: string;
+  use_count: number;
+  status: string;
+  support_level: string;
+}
+
+/**
+ * Parameters of `POST /channels/externalMedia` (Asterisk 22 `res/ari/resource_channels.c`):
+ * websocket needs `encapsulation=none` (with `connection_type=server`, `external_host` may be
+ * empty); audiosocket needs `transport=tcp`, `external_host=host:port` and `data` = the UUID.
+ */
+export interface ExternalMediaParams {
+  app: string;
+  /** Id to give the new channel (lets the app recognise its StasisStart before the answer). */
+  channelId?: string;
+  /** Asterisk format name: `slin16`, `slin`, `ulaw`, … */
+  format: string;
+  transport: 'websocket' | 'tcp' | 'udp';
+  encapsulation: 'none' | 'audiosocket' | 'rtp';
+  connectionType?: 'client' | 'server';
+  externalHost?: string;
+  data?: string;
+  transportData?: string;
+}
+
 /** Parameters of `POST /channels` (originate). */
 export interface OriginateParams {
   /** Dial string, e.g. `PJSIP/alice` or `Local/100@voicectl-inbound`. */

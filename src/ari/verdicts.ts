@@ -20,6 +20,7 @@ export type AriVerdict =
   | 'events_failed'
   | 'app_not_registered'
   | 'dialplan_not_routed'
+  | 'modules_missing'
   | 'write_denied'
   | 'channel_not_found'
   | 'bad_request';
@@ -69,6 +70,10 @@ export const VERDICTS: Record<Exclude<AriVerdict, 'ok'>, VerdictInfo> = {
   dialplan_not_routed: {
     code: 'VOICECTL_ARI_DIALPLAN_NOT_ROUTED',
     hint: 'The context or extension is missing, or it never reaches Stasis(<app>) with this app name: check `asterisk -rx "dialplan show <context>"`, then `dialplan reload`.',
+  },
+  modules_missing: {
+    code: 'VOICECTL_ARI_MODULES_MISSING',
+    hint: 'Load the missing modules (`asterisk -rx "module load chan_websocket.so"`, and `load =>` them in modules.conf to keep them), or upgrade Asterisk to a release that has them.',
   },
   write_denied: {
     code: 'VOICECTL_ARI_WRITE_DENIED',

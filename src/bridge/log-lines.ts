@@ -63,6 +63,18 @@ export function describeEvent(type: string, d: Data): string | undefined {
       return `call ${id} ${String(d.role)}: ${String(d.text).replace(/[\u0000-\u001f\u007f]/g, ' ')}`;
     case 'http.error':
       return `HTTP ${String(d.path)} failed: ${String(d.message)}`;
+    case 'ari.connected':
+      return `ARI: ${d.reconnected ? 're' : ''}registered Stasis app ${String(d.app)} at ${String(d.url)} (media over ${String(d.media)}${d.audioSocket ? ` to ${String(d.audioSocket)}` : ''})`;
+    case 'ari.call':
+      return `ARI: caller ${String(d.callerNumber || '?')} (channel ${String(d.callerChannelId)}) bridged with ${String(d.media)} channel ${String(d.mediaChannelId)}${d.callId ? `, call ${String(d.callId)}` : ''}`;
+    case 'ari.ended':
+      return `ARI: cleaned up channel ${String(d.callerChannelId)} (${String(d.reason)})`;
+    case 'ari.warning':
+      return `ARI: ${String(d.message)}`;
+    case 'ari.error':
+      return `ARI error${d.step ? ` at ${String(d.step)}` : ''}${d.callerChannelId ? ` (channel ${String(d.callerChannelId)})` : ''}: ${String(d.message)}`;
+    case 'ari.disconnected':
+      return `ARI: ${String(d.reason)}; reconnecting in ${n(d.delayMs)} ms (attempt ${n(d.attempt)})`;
     case 'bridge.stopped':
       return `bridge stopped: ${plural(n(d.totalCalls), 'call')} served`;
     default:

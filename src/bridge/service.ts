@@ -12,6 +12,8 @@ import { twilioRoutes } from '../twilio/webhook.js';
 import { twilioWsRoute } from './legs/twilio-route.js';
 import { createBridgeMetrics } from './metrics.js';
 import { startBridge, type BridgeHandle, type BridgeRoute } from './server.js';
+import type { StasisBridge } from '../ari/stasis-bridge.js';
+import type { StasisSettings } from '../ari/stasis-settings.js';
 
 /** Options of {@link startBridgeService}. */
 export interface BridgeServiceOptions {
@@ -89,9 +91,15 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
   });
   if (twilio.notice) notices.push(twilio.notice);
   const routes: BridgeRoute[] = [metrics.route, ...(acs?.routes ?? []), ...twilio.routes];
+  // the Stasis app ends its ARI calls when their media calls end: it reads the calls' events
+  let stasis: StasisBridge | undefined;
+  const emit = (type: string, data: Record<string, unknown>): void => {
+    onEvent(type, data);
+    stasis?.callEvent(type, data);
+  };
   handle = await startBridge({
     ...settings,
-    onEvent,
+    onEvent: emit,
     version: o.version,
     routes,
     ...(twilio.enabled ? { legs: [twilioWsRoute({ path: TWILIO_STREAM_PATH, checks: twilio, maxQueuedBytes: 512 * 1024 })] } : {}),
@@ -105,12 +113,47 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
     }
   }
   const started = handle;
+  if (settings.ari) {
+    try {
+      stasis = await startAri(settings.ari, settings, started, onEvent);
+    } catch (err) {
+      await Promise.all([acs?.close(), started.close()]);
+      throw err;
+    }
+  }
   return {
     handle: started,
     prints,
     notices,
     async close() {
+      await stasis?.close(); // hangs the ARI calls up while their media calls can still end cleanly
       await Promise.all([acs?.close(), started.close()]); // acs: ends pending `voicectl call` long-polls, closes Redis
     },
   };
+}
+
+/** Start the Stasis app of `--ari` on the running bridge. @throws AriError when ARI refuses at start. */
+async function startAri(
+  ari: StasisSettings,
+  settings: BridgeSettings,
+  handle: BridgeHandle,
+  onEvent: BridgeServiceOptions['onEvent'],
+): Promise<StasisBridge> {
+  const [{ AriClient }, { startStasisBridge }, { audioSocketTarget }, { connectAsteriskMedia }] = await Promise.all([
+    import('../ari/client.js'),
+    import('../ari/stasis-bridge.js'),
+    import('../ari/stasis-settings.js'),
+    import('./legs/asterisk-client.js'),
+  ]);
+  const client = new AriClient({ url: ari.url, user: ari.user, password: ari.password });
+  return startStasisBridge({
+    client,
+    app: ari.app,
+    media: ari.media,
+    ...(ari.media === 'audiosocket' && handle.audioSocketPort !== undefined
+      ? { audioSocket: audioSocketTarget(settings.audioSocket!.host, handle.audioSocketPort) }
+      : {}),
+    connectMedia: async (url, ids) => (await connectAsteriskMedia({ url, registry: handle.registry, ids })).info.callId,
+    onEvent,
+  });
 }

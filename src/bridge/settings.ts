@@ -13,6 +13,8 @@ import type { RealtimeProtocol } from './realtime-protocol.js';
 import { DEFAULT_DRAIN_TIMEOUT_S } from './defaults.js';
 import type { BridgeOptions } from './server.js';
 import type { UpstreamSettings } from './upstream-config.js';
+import { DEFAULT_AUDIOSOCKET_PORT, resolveStasisSettings, type StasisSettings } from '../ari/stasis-settings.js';
+import type { AriMediaMode } from '../ari/stasis-call.js';
 
 /** The parsed flags of `voicectl bridge`. */
 export interface BridgeFlags {
@@ -31,6 +33,10 @@ export interface BridgeFlags {
   mediaToken?: string;
   /** `--drain-timeout` (seconds); else `VOICECTL_DRAIN_TIMEOUT`, else 30. */
   drainTimeout?: number;
+  /** `--ari`: run the Stasis app (ASTERISK_* settings). */
+  ari?: boolean;
+  /** `--ari-media`: how the Stasis app's externalMedia channels carry audio (default websocket). */
+  ariMedia?: AriMediaMode;
 }
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
@@ -40,6 +46,8 @@ export interface BridgeSettings
   drainTimeoutS: number;
   /** Notices for stderr (echo mode, open media socket, …). */
   notices: string[];
+  /** The Stasis app (`--ari`). */
+  ari?: StasisSettings;
 }
 
 /**
@@ -87,10 +95,19 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
     port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream,
     drainTimeoutS: drainTimeout(config, flags.drainTimeout), notices,
   };
-  if (flags.audiosocketListen !== undefined) {
-    out.audioSocket = { port: flags.audiosocketListen, host: flags.audiosocketHost };
+  if (flags.ariMedia !== undefined && !flags.ari) {
+    throw new UsageError('--ari-media only applies with --ari.', { code: 'VOICECTL_USAGE', hint: 'Add --ari to run the Stasis app, or drop --ari-media.' });
+  }
+  if (flags.ari) out.ari = resolveStasisSettings(config, flags.ariMedia ?? 'websocket');
+  let audiosocketListen = flags.audiosocketListen;
+  if (out.ari?.media === 'audiosocket' && audiosocketListen === undefined) {
+    audiosocketListen = DEFAULT_AUDIOSOCKET_PORT;
+    notices.push(`--ari-media audiosocket: AudioSocket listener on ${flags.audiosocketHost}:${DEFAULT_AUDIOSOCKET_PORT} (pass --audiosocket-listen to choose the port).`);
+  }
+  if (audiosocketListen !== undefined) {
+    out.audioSocket = { port: audiosocketListen, host: flags.audiosocketHost };
     if (!isLoopbackHost(flags.audiosocketHost)) {
-      notices.push(`AudioSocket on ${flags.audiosocketHost}:${flags.audiosocketListen} has no authentication: make sure only Asterisk can reach it (firewall, private network).`);
+      notices.push(`AudioSocket on ${flags.audiosocketHost}:${audiosocketListen} has no authentication: make sure only Asterisk can reach it (firewall, private network).`);
     }
   }
   if (mediaToken) out.mediaToken = mediaToken;

@@ -41,6 +41,13 @@ export function bridgeCommand(ctx: CommandContext): Command {
       ),
     )
     .addOption(new Option('--audiosocket-host <addr>', 'address of the AudioSocket listener: keep it on loopback or a private address only Asterisk reaches').default('127.0.0.1'))
+    .option('--ari', 'also run the Stasis app ASTERISK_APP_NAME (default voicectl): each call entering it is answered, bridged with an externalMedia channel and relayed (ASTERISK_HOST, ASTERISK_ARI_PORT, ASTERISK_ARI_USERNAME, ASTERISK_ARI_PASSWORD)')
+    .addOption(
+      new Option('--ari-media <transport>', 'with --ari: websocket (chan_websocket; the bridge dials Asterisk, no port opened toward the bridge; default) or audiosocket (Asterisk dials the AudioSocket listener, port 9092 unless --audiosocket-listen)').choices([
+        'websocket',
+        'audiosocket',
+      ]),
+    )
     .addOption(
       new Option('--upstream <kind>', 'where calls go: aoai (Azure OpenAI Realtime) or echo (callers hear themselves); default aoai when AZURE_OPENAI_ENDPOINT is set, else echo').choices(['aoai', 'echo']),
     )
@@ -68,10 +75,18 @@ SIGTERM / SIGINT: drain (new calls refused with 1013, /api/ready 503, active cal
 for up to --drain-timeout seconds, default 30), then close the rest with 1001 and exit 0. A second
 signal ends the drain at once.
 
+--ari: the Stasis app needs no code of yours. It uses the same ASTERISK_* settings as
+\`voicectl ari check\`; the scaffolded dialplan (\`voicectl scaffold dialplan\`) sends calls to it.
+Asterisk 20.16+/21.11+/22.6+ for chan_websocket (default), 18+ for --ari-media audiosocket
+(slin16 from 20.17/21.12/22.7). AudioSocket has no authentication: keep --audiosocket-host on
+loopback or a private address only Asterisk reaches.
+
 Examples:
   voicectl bridge --listen 8000                      # echo mode without AOAI settings
   VOICECTL_MEDIA_TOKEN=s3cret voicectl bridge        # ACS transport URL: wss://<tunnel>/ws/media?token=s3cret
-  voicectl bridge --aoai-protocol preview --json     # NDJSON events for a log pipeline`,
+  voicectl bridge --aoai-protocol preview --json     # NDJSON events for a log pipeline
+  voicectl bridge --ari                              # Asterisk calls entering Stasis(voicectl)
+  voicectl bridge --ari --ari-media audiosocket      # the same over AudioSocket (127.0.0.1:9092)`,
     )
     .action(async (opts: BridgeCommandOptions) => {
       const output = ctx.output({ json: opts.json });
@@ -121,6 +136,7 @@ Examples:
           ? { endpointHost: handle.upstream.endpointHost, deployment: handle.upstream.deployment, protocol: handle.upstream.protocol }
           : {}),
         maxCalls: settings.maxCalls,
+        ...(settings.ari ? { ari: { app: settings.ari.app, media: settings.ari.media, url: settings.ari.url.base } } : {}),
         mediaTokenRequired: Boolean(settings.mediaToken),
       });
       // First SIGTERM/SIGINT: drain (refuse new calls, let active ones end, up to --drain-timeout);

@@ -20,7 +20,13 @@ Targets:
   ari       ari.conf (ARI user) + http.conf (HTTP server); with --freepbx the FreePBX
             ari_general_custom.conf, ari_additional_custom.conf, http_custom.conf
   dialplan  extensions_custom.conf: a context that sends calls to Stasis(<app>)
-  all       all of the above; the .env gets the same ARI user, password, port and app
+  asterisk-media
+            websocket_client.conf with a [voicectl] connection to the bridge (--bridge-url;
+            the password is the bridge's VOICECTL_MEDIA_TOKEN, generated when unset), and in
+            extensions_custom.conf a context (--media-context) that sends calls to the model
+            with Dial(WebSocket/voicectl/c(slin16)f(json)), plus an extension "audiosocket"
+            doing the same with AudioSocket(\${UUID()},--audiosocket-address); no Stasis app
+  all       all of the above; the .env gets the same ARI user, password, port, app and media token
 
 Existing files are never replaced unless --force, which first copies each to
 <file>.bak-<UTC timestamp>. Values: flag > environment > env file > prompt (terminal
@@ -31,13 +37,14 @@ Examples:
   voicectl scaffold all --dir ./asterisk
   voicectl scaffold env --set AOAI_VOICE=alloy --set CALLBACK_URI_HOST=https://x.trycloudflare.com
   sudo voicectl scaffold ari --dir /etc/asterisk --freepbx --crypt --force
-  voicectl scaffold dialplan --context from-pstn-ai --exten _0X. --app-name voicectl --app-args inbound`;
+  voicectl scaffold dialplan --context from-pstn-ai --exten _0X. --app-name voicectl --app-args inbound
+  voicectl scaffold asterisk-media --bridge-url ws://10.0.0.5:8000/ws/asterisk --dir ./asterisk`;
 
 /** The `scaffold` command. */
 export function scaffoldCommand(ctx: CommandContext): Command {
   return new Command('scaffold')
-    .description('write a commented .env, Asterisk ARI/HTTP config and a Stasis dialplan')
-    .addArgument(new Argument('<target>', 'what to write').choices(['env', 'ari', 'dialplan', 'all']))
+    .description('write a commented .env, Asterisk ARI/HTTP config, a Stasis dialplan and the chan_websocket / AudioSocket config')
+    .addArgument(new Argument('<target>', 'what to write').choices(['env', 'ari', 'dialplan', 'asterisk-media', 'all']))
     .option('--dir <path>', 'directory to write into', '.')
     .option('--force', 'replace existing files (each is first copied to <file>.bak-<UTC timestamp>)')
     .option('--json', 'print the list of files written as one JSON document')
@@ -61,6 +68,9 @@ export function scaffoldCommand(ctx: CommandContext): Command {
     .option('--context <name>', 'dialplan context (default voicectl-inbound)')
     .option('--exten <pattern>', 'extension or pattern the context matches (default _X.)')
     .option('--app-name <name>', 'Stasis application name (env ASTERISK_APP_NAME; default voicectl)')
+    .option('--bridge-url <url>', 'websocket_client.conf uri: the bridge\'s Asterisk path (default ws://127.0.0.1:8000/ws/asterisk)')
+    .option('--media-context <name>', 'context of the chan_websocket / AudioSocket dialplan (default voicectl-media)')
+    .option('--audiosocket-address <host:port>', 'where the AudioSocket extension sends calls: voicectl bridge --audiosocket-listen (default 127.0.0.1:9092)')
     .option('--app-args <args>', 'extra Stasis() arguments, e.g. inbound,${EXTEN} (they become StasisStart args)')
     .addHelpText('after', HELP_AFTER)
     .action(async (target: ScaffoldTarget, opts: ScaffoldCliOptions) => {

@@ -48,8 +48,8 @@ export interface DialplanSettings {
 export interface FileContent {
   /** File name, e.g. `ari.conf`. */
   name: string;
-  /** What it is, for reports: env, ari, http, dialplan. */
-  kind: 'env' | 'ari' | 'http' | 'dialplan';
+  /** What it is, for reports: env, ari, http, dialplan, websocket (websocket_client.conf). */
+  kind: 'env' | 'ari' | 'http' | 'dialplan' | 'websocket';
   text: string;
   /** File mode, e.g. 0o640. */
   mode: number;
@@ -123,10 +123,14 @@ export async function renderFreepbxAriFiles(s: AriSettings): Promise<FileContent
   ];
 }
 
-/** `extensions_custom.conf` with the Stasis context. */
-export async function renderDialplanFile(s: DialplanSettings, freepbx = false): Promise<FileContent> {
-  const stasis = s.appArgs === '' ? s.appName : `${s.appName},${s.appArgs}`;
-  const body = await renderTemplate('asterisk/dialplan.conf', { context: s.context, exten: s.exten, stasis });
+/**
+ * `extensions_custom.conf` with the Stasis context (when `s` is given) followed by `extra`
+ * (the chan_websocket / AudioSocket context of `scaffold asterisk-media`).
+ */
+export async function renderDialplanFile(s: DialplanSettings | undefined, freepbx = false, extra = ''): Promise<FileContent> {
+  const stasis = s ? (s.appArgs === '' ? s.appName : `${s.appName},${s.appArgs}`) : '';
+  const parts = [s ? await renderTemplate('asterisk/dialplan.conf', { context: s.context, exten: s.exten, stasis }) : '', extra];
+  const body = parts.filter((p) => p !== '').join('\n');
   return {
     name: 'extensions_custom.conf',
     kind: 'dialplan',
@@ -145,7 +149,7 @@ export interface AsteriskCommands {
  * The exact commands to load and check the written files (`asterisk -rx "…"`).
  * @param wrote which kinds of file were written.
  */
-export function asteriskCommands(wrote: { ari: boolean; dialplan: boolean }, context: string): AsteriskCommands {
+export function asteriskCommands(wrote: { ari: boolean; dialplan: boolean; media?: boolean }, context: string, mediaContext?: string): AsteriskCommands {
   const rx = (c: string): string => `asterisk -rx "${c}"`;
   const load: string[] = [];
   const checks: string[] = [];
@@ -153,9 +157,12 @@ export function asteriskCommands(wrote: { ari: boolean; dialplan: boolean }, con
     load.push(rx('module reload res_ari.so'), rx('module reload http'));
     checks.push(rx('ari show users'), rx('http show status'));
   }
-  if (wrote.dialplan) {
-    load.push(rx('dialplan reload'));
-    checks.push(rx(`dialplan show ${context}`));
+  if (wrote.media) {
+    load.push(rx('module reload res_websocket_client.so'));
+    checks.push(rx('module show like websocket'), rx('module show like audiosocket'));
   }
+  if (wrote.dialplan || wrote.media) load.push(rx('dialplan reload'));
+  if (wrote.dialplan) checks.push(rx(`dialplan show ${context}`));
+  if (wrote.media && mediaContext) checks.push(rx(`dialplan show ${mediaContext}`));
   return { load, check: checks };
 }

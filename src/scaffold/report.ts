@@ -40,6 +40,15 @@ export function formatReport(r: ScaffoldReport): { out: string[]; notes: string[
     }
   }
 
+  const token = r.mediaToken;
+  if (token?.source === 'generated') {
+    if (token.generated !== undefined) {
+      out.push('', `Generated media token (shown once; set it as VOICECTL_MEDIA_TOKEN for \`voicectl bridge\`): ${token.generated}`);
+    } else if (token.envFile) {
+      out.push('', `Generated media token written to ${token.envFile} as VOICECTL_MEDIA_TOKEN (websocket_client.conf has it as the password).`);
+    }
+  }
+
   if (r.asterisk) {
     out.push('', 'Load them into Asterisk (after copying to /etc/asterisk if --dir is elsewhere):');
     for (const c of r.asterisk.load) out.push(`  ${c}`);

@@ -17,6 +17,7 @@ import {
   type FileContent,
 } from './asterisk.js';
 import { renderEnvFile } from './env-template.js';
+import { renderMediaDialplan, renderWebsocketClientFile } from './asterisk-media.js';
 import {
   assertWritable,
   ensureDir,
@@ -69,8 +70,10 @@ export interface ScaffoldReport {
    * generated and no `.env` holds it, the clear value (shown once: nobody else knows it).
    */
   ariPassword?: { source: string; format: 'plain' | 'crypt'; envFile?: string; generated?: string };
+  /** The bridge's media token in websocket_client.conf: where it came from and where it is kept, as for the ARI password. */
+  mediaToken?: { source: string; envFile?: string; generated?: string };
   /** Commands that load and check the Asterisk files written. */
-  asterisk?: AsteriskCommands & { context?: string };
+  asterisk?: AsteriskCommands & { context?: string; mediaContext?: string };
 }
 
 /**
@@ -105,7 +108,8 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
     });
   }
   if (s.ari) contents.push(...(await (o.freepbx ? renderFreepbxAriFiles(s.ari) : renderAriFiles(s.ari))));
-  if (s.dialplan) contents.push(await renderDialplanFile(s.dialplan, o.freepbx));
+  if (s.media) contents.push(await renderWebsocketClientFile(s.media));
+  if (s.dialplan || s.media) contents.push(await renderDialplanFile(s.dialplan, o.freepbx, s.media ? await renderMediaDialplan(s.media) : ''));
 
   await ensureDir(o.dir);
   const planned = contents.map((c) => ({ path: path.join(o.dir, c.name), kind: c.kind, text: c.text, mode: c.mode }));
@@ -125,10 +129,12 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldReport> {
     report.env = { filled, placeholders: names.filter((n) => !filled.includes(n)), kept: envText?.kept ?? [] };
   }
   if (s.ari) report.ariPassword = await recordPassword(o, files);
-  if (s.ari || s.dialplan) {
+  if (s.media) report.mediaToken = await recordSecret(o, files, 'VOICECTL_MEDIA_TOKEN', s.media.tokenSource, s.media.token);
+  if (s.ari || s.dialplan || s.media) {
     report.asterisk = {
-      ...asteriskCommands({ ari: s.ari !== undefined, dialplan: s.dialplan !== undefined }, s.dialplan?.context ?? ''),
+      ...asteriskCommands({ ari: s.ari !== undefined, dialplan: s.dialplan !== undefined, media: s.media !== undefined }, s.dialplan?.context ?? '', s.media?.context),
       ...(s.dialplan ? { context: s.dialplan.context } : {}),
+      ...(s.media ? { mediaContext: s.media.context } : {}),
     };
   }
   return report;
@@ -144,16 +150,27 @@ async function recordPassword(
   files: WrittenFile[],
 ): Promise<NonNullable<ScaffoldReport['ariPassword']>> {
   const ari = o.settings.ari!;
-  const base = { source: ari.passwordSource, format: ari.passwordFormat };
+  const kept = await recordSecret(o, files, 'ASTERISK_ARI_PASSWORD', ari.passwordSource, ari.clearPassword);
+  return { ...kept, format: ari.passwordFormat };
+}
+
+/** Where a secret ends up: the scaffolded `.env`, an existing `<dir>/.env` (generated ones), or shown once. */
+async function recordSecret(
+  o: ScaffoldOptions,
+  files: WrittenFile[],
+  name: 'ASTERISK_ARI_PASSWORD' | 'VOICECTL_MEDIA_TOKEN',
+  source: string,
+  value: string,
+): Promise<{ source: string; envFile?: string; generated?: string }> {
   const envFile = path.join(o.dir, '.env');
-  if (o.settings.env) return { ...base, envFile };
-  if (ari.passwordSource !== 'generated') return base;
+  if (o.settings.env) return { source, envFile };
+  if (source !== 'generated') return { source };
   if (await exists(envFile)) {
-    const edit = await setEnvFileValues(envFile, { ASTERISK_ARI_PASSWORD: ari.clearPassword });
-    files.push({ path: edit.path, kind: 'env', action: 'updated', mode: modeString(ENV_FILE_MODE) });
-    return { ...base, envFile };
+    const edit = await setEnvFileValues(envFile, { [name]: value });
+    if (!files.some((f) => f.path === edit.path && f.action === 'updated')) files.push({ path: edit.path, kind: 'env', action: 'updated', mode: modeString(ENV_FILE_MODE) });
+    return { source, envFile };
   }
-  return { ...base, generated: ari.clearPassword };
+  return { source, generated: value };
 }
 
 /** Inputs of {@link runScaffold}: the command's parsed arguments plus injected lookups. */

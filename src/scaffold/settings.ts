@@ -9,6 +9,7 @@
 import { ENV_VARS, type EnvVarName } from '../config/env.js';
 import { UsageError } from '../core/errors.js';
 import type { AriSettings, DialplanSettings } from './asterisk.js';
+import { checkBridgeUrl, checkHostPort, resolveMediaSettings, type MediaFlags, type MediaSettings } from './asterisk-media.js';
 import { PROCESS_ONLY_VARS, envValueProblem, validateEnvValues, type EnvValues } from './env-template.js';
 import { generatePassword, sha512Crypt } from './secrets.js';
 import {
@@ -25,10 +26,10 @@ import {
 } from './validate.js';
 
 /** What to scaffold. */
-export type ScaffoldTarget = 'env' | 'ari' | 'dialplan' | 'all';
+export type ScaffoldTarget = 'env' | 'ari' | 'dialplan' | 'asterisk-media' | 'all';
 
 /** The command's flags, as parsed. */
-export interface ScaffoldFlags {
+export interface ScaffoldFlags extends MediaFlags {
   set?: string[];
   ariUser?: string;
   ariPassword?: string;
@@ -89,6 +90,8 @@ export interface ResolvedAri extends AriSettings {
 export interface ScaffoldSettings {
   ari?: ResolvedAri;
   dialplan?: DialplanSettings;
+  /** chan_websocket / AudioSocket files (target asterisk-media or all). */
+  media?: MediaSettings;
   /** Values for `.env` (target env or all). */
   env?: EnvValues;
   /** Defaults used without asking, reported to the user: setting (a flag) and value. */
@@ -208,6 +211,11 @@ export async function resolveSettings(o: ResolveOptions): Promise<ScaffoldSettin
     check('--app-args', appArgs, checkAppArgs);
     out.dialplan = { appName, context, exten, appArgs };
   }
+  if (o.target === 'asterisk-media' || o.target === 'all') {
+    const fromEnv = o.lookup('VOICECTL_MEDIA_TOKEN');
+    const token = set.VOICECTL_MEDIA_TOKEN !== undefined ? { value: set.VOICECTL_MEDIA_TOKEN, source: 'flag' as const } : fromEnv !== undefined ? { value: fromEnv, source: 'env' as const } : undefined;
+    out.media = resolveMediaSettings(o.flags, token, defaults, o.random);
+  }
   if (o.target === 'env' || o.target === 'all') out.env = await resolveEnv(o, set, out);
   return out;
 }
@@ -227,6 +235,9 @@ export function validateFlags(flags: ScaffoldFlags): void {
     ['--exten', flags.exten, checkExtension],
     ['--app-name', flags.appName, checkName],
     ['--app-args', flags.appArgs, checkAppArgs],
+    ['--bridge-url', flags.bridgeUrl, checkBridgeUrl],
+    ['--media-context', flags.mediaContext, checkName],
+    ['--audiosocket-address', flags.audiosocketAddress, checkHostPort],
   ];
   for (const [flag, value, fn] of table) {
     if (value !== undefined) check(flag, value, fn, { shown: flag !== '--ari-password' });
@@ -332,6 +343,7 @@ async function resolveEnv(o: ResolveOptions, set: EnvValues, s: ScaffoldSettings
     values.ASTERISK_HOST ??= s.ari.bind === '0.0.0.0' || s.ari.bind === '::' ? '127.0.0.1' : s.ari.bind;
   }
   if (s.dialplan) values.ASTERISK_APP_NAME = s.dialplan.appName;
+  if (s.media) values.VOICECTL_MEDIA_TOKEN = s.media.token;
   validateEnvValues(values);
   if (o.ask) {
     for (const name of PROMPTED_ENV_VARS) {

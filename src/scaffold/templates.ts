@@ -20,7 +20,9 @@ export type TemplateName =
   | 'asterisk/ari-general.conf'
   | 'asterisk/ari-user.conf'
   | 'asterisk/http-general.conf'
-  | 'asterisk/dialplan.conf';
+  | 'asterisk/dialplan.conf'
+  | 'asterisk/websocket-client.conf'
+  | 'asterisk/media-dialplan.conf';
 
 /**
  * Read a packaged template.

@@ -48,7 +48,8 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(r.code).toBe(0);
     const report = r.json() as Report;
     expect(report).toMatchObject({ ok: true, verdict: 'ok', url: `${fake.url}/ari`, summary: { version: '22.10.1', entityId: '02:fc:00:00:00:01', appRegistered: true } });
-    expect(report.steps.map((s) => [s.step, s.ok])).toEqual([['tcp', true], ['info', true], ['events', true], ['app', true]]);
+    expect(report.steps.map((s) => [s.step, s.ok])).toEqual([['tcp', true], ['info', true], ['modules', true], ['events', true], ['app', true]]);
+    expect(report.steps[2]!.detail).toBe('chan_websocket ready; AudioSocket ready');
     for (const s of report.steps) expect(Number.isInteger(s.ms) && s.ms >= 0).toBe(true);
     expect((report as Report & { warnings: string[] }).warnings).toEqual([]);
     // Basic auth was used, the events socket asked for the app, and nothing is left registered
@@ -160,7 +161,7 @@ describe('voicectl ari check against the fake ARI server', () => {
     expect(r.code).toBe(1);
     const report = r.json() as Report;
     expect(report).toMatchObject({ verdict: 'events_failed', message: 'The events WebSocket /ari/events was refused with HTTP 404' });
-    expect(report.steps.map((s) => s.step)).toEqual(['tcp', 'info', 'events']);
+    expect(report.steps.map((s) => s.step)).toEqual(['tcp', 'info', 'modules', 'events']);
   });
 
   it('app_not_registered when the socket opens but Asterisk does not list the app', async () => {

@@ -42,10 +42,12 @@ describe('voicectl scaffold all (non-interactive)', () => {
       ['.env', 'created', '0600'],
       ['ari.conf', 'created', '0640'],
       ['http.conf', 'created', '0644'],
+      ['websocket_client.conf', 'created', '0640'],
       ['extensions_custom.conf', 'created', '0644'],
       ['.gitignore', 'created', '0644'],
     ]);
     expect(await modeOf('.env')).toBe(0o600);
+    expect(await modeOf('websocket_client.conf')).toBe(0o640);
     expect(await modeOf('ari.conf')).toBe(0o640);
     expect(await modeOf('http.conf')).toBe(0o644);
     expect(await read('.gitignore')).toBe('.env\n');
@@ -56,14 +58,19 @@ describe('voicectl scaffold all (non-interactive)', () => {
       '--app-name',
       '--context',
       '--exten',
+      '--bridge-url',
+      '--media-context',
+      '--audiosocket-address',
     ]);
     expect(report.ariPassword).toEqual({ source: 'generated', format: 'plain', envFile: path.join(dir, '.env') });
     expect(report.asterisk?.load).toEqual([
       'asterisk -rx "module reload res_ari.so"',
       'asterisk -rx "module reload http"',
+      'asterisk -rx "module reload res_websocket_client.so"',
       'asterisk -rx "dialplan reload"',
     ]);
     expect(report.asterisk?.check).toContain('asterisk -rx "dialplan show voicectl-inbound"');
+    expect(report.asterisk?.check).toContain('asterisk -rx "dialplan show voicectl-media"');
 
     const env = parseEnv(await read('.env'));
     const user = settings(sections(parseAsteriskConf(await read('ari.conf')), env.ASTERISK_ARI_USERNAME!)[0]!);

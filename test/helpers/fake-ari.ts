@@ -17,6 +17,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { fakeStasis, type FakeAriCore, type FakeStasis, type FakeStasisOptions } from './fake-ari-stasis.js';
 
 /** An ari.conf user. */
 export interface FakeAriUser {
@@ -30,7 +31,7 @@ export interface FakeDialplanRoute {
   args?: string[];
 }
 
-export interface FakeAriOptions {
+export interface FakeAriOptions extends FakeStasisOptions {
   /** ari.conf users (default `{ voicectl: { password: 'ari-secret-pw' } }`). */
   users?: Record<string, FakeAriUser>;
   /** http.conf prefix as a path, e.g. `/asterisk` (default none). */
@@ -80,6 +81,8 @@ export interface FakeAri {
   waitForApp(app: string): Promise<void>;
   /** Send an event to every socket of `app`. */
   emit(app: string, event: Record<string, unknown>): void;
+  /** Bridges, externalMedia and their media, callers dialling in (fake-ari-stasis.ts). */
+  stasis: FakeStasis;
   /** Close every events socket from the server side (Asterisk restarting). */
   dropSockets(): void;
   close(): Promise<void>;
@@ -165,6 +168,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     const ch = channels.get(id);
     if (!ch) return;
     channels.delete(id);
+    stasis.hungUp(id);
     if (ch.app) {
       emit(ch.app, { type: 'StasisEnd', channel: strip(ch) });
       emit(ch.app, { type: 'ChannelDestroyed', cause: 16, cause_txt: 'Normal Clearing', channel: strip(ch) });
@@ -235,6 +239,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     }
     requests.push({ method, path, query, auth: auth.kind, user: auth.user });
     if (method !== 'GET' && users[auth.user]!.readOnly) return json(res, 403, { message: 'Write access denied' });
+    if (stasis.handle(method, path, u.searchParams, res)) return;
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/asterisk/info') {
       return json(res, 200, {
@@ -275,6 +280,17 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     events_disallowed: [],
   });
 
+  const stasis: FakeStasis = fakeStasis(
+    {
+      channels: channels as unknown as FakeAriCore['channels'],
+      newChannel: (name, caller, id) => newChannel(name, caller, {}, id) as unknown as ReturnType<FakeAriCore['newChannel']>,
+      enterStasis: (ch, app, args) => enterStasis(ch as unknown as Channel, app, args),
+      hangup: (id) => hangup(id),
+      emit,
+      json,
+    },
+    options,
+  );
   const server = http.createServer(handle);
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -282,6 +298,7 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     const refuse = (status: number, body: string): void => {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
+    if (u.pathname.startsWith(`${prefix}/media/`)) return stasis.upgrade(req, socket, head, decodeURIComponent(u.pathname.slice(prefix.length + 7)));
     if (u.pathname !== `${prefix}/ari/events`) return refuse(404, '');
     const auth = authenticate(req, u.searchParams);
     requests.push({ method: 'UPGRADE', path: '/events', query: Object.fromEntries([...u.searchParams].filter(([k]) => k !== 'api_key')), auth: typeof auth === 'object' ? auth.kind : 'none', user: typeof auth === 'object' ? auth.user : undefined });
@@ -318,10 +335,12 @@ export async function startFakeAri(options: FakeAriOptions = {}): Promise<FakeAr
     apps: () => [...sockets.keys()].filter(registered),
     waitForApp: (app) => (registered(app) ? Promise.resolve() : new Promise((resolve) => appWaiters.push({ app, resolve }))),
     emit,
+    stasis,
     dropSockets: () => {
       for (const set of sockets.values()) for (const ws of set) ws.close(1011, 'Asterisk shutting down');
     },
     close: async () => {
+      stasis.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

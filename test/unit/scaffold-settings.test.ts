@@ -21,7 +21,12 @@ describe('resolveSettings without prompts', () => {
       { setting: '--app-name', value: 'voicectl' },
       { setting: '--context', value: 'voicectl-inbound' },
       { setting: '--exten', value: '_X.' },
+      { setting: '--bridge-url', value: 'ws://127.0.0.1:8000/ws/asterisk' },
+      { setting: '--media-context', value: 'voicectl-media' },
+      { setting: '--audiosocket-address', value: '127.0.0.1:9092' },
     ]);
+    expect(s.media).toMatchObject({ bridgeUrl: 'ws://127.0.0.1:8000/ws/asterisk', context: 'voicectl-media', exten: '_X.', tokenSource: 'generated' });
+    expect(s.media?.token).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(s.ari).toMatchObject({
       user: 'voicectl',
       bind: '127.0.0.1',
@@ -38,6 +43,7 @@ describe('resolveSettings without prompts', () => {
       ASTERISK_ARI_PORT: '8088',
       ASTERISK_HOST: '127.0.0.1',
       ASTERISK_APP_NAME: 'voicectl',
+      VOICECTL_MEDIA_TOKEN: s.media?.token,
     });
   });
 

@@ -9,6 +9,7 @@ import { positiveInt } from '../parsers.js';
 
 interface CheckFlags extends AriConnectionFlags {
   app?: string;
+  media?: 'websocket' | 'audiosocket' | 'all';
   dialplan?: string;
   timeout: number;
 }
@@ -19,6 +20,13 @@ Steps (each timed; the first failure ends the check with one verdict):
             → connection_refused | dns_error | connect_timeout
   info      GET /ari/asterisk/info (Asterisk version, entity id)
             → ari_not_found | auth_failed | http_error
+  modules   GET /ari/asterisk/modules: the chan_websocket path (chan_websocket,
+            res_websocket_client, res_http_websocket; Asterisk 20.16+/21.11+/22.6+, JSON
+            control 20.18+/22.8+) and the AudioSocket path (res_audiosocket with
+            chan_audiosocket or app_audiosocket; Asterisk 18+, slin16 20.17+/21.12+/22.7+).
+            A path that is not ready is a warning with the fix (module load …), unless
+            asked for with --media
+            → modules_missing
   events    open the events WebSocket /ari/events?app=APP
             → events_failed
   app       GET /ari/applications/APP while that socket is open
@@ -34,6 +42,7 @@ a test app name (--app voicectl-check) if a production app is connected.
 Examples:
   $ ASTERISK_ARI_PASSWORD=... voicectl ari check --url http://pbx:8088 --user voicectl
   $ voicectl ari check --app voicectl --dialplan 100@voicectl-inbound --json
+  $ voicectl ari check --media websocket      # fail unless chan_websocket is usable
 
 Exit: 0 verdict ok, 1 another verdict, 2 usage or configuration error.`;
 
@@ -43,6 +52,7 @@ export function ariCheckCommand(ctx: CommandContext): Command {
   addConnectionOptions(cmd)
     .addOption(new Option('--app <name>', 'Stasis app to register (default $ASTERISK_APP_NAME, else voicectl)'))
     .addOption(new Option('--dialplan <exten@context>', 'also prove this extension reaches Stasis(<app>), e.g. 100@voicectl-inbound'))
+    .addOption(new Option('--media <path>', 'fail (not only warn) when this media path is not usable: websocket (chan_websocket), audiosocket or all').choices(['websocket', 'audiosocket', 'all']))
     .addOption(new Option('--timeout <ms>', 'timeout of each step in ms').default(5000).argParser(positiveInt('--timeout')))
     .addHelpText('after', HELP)
     .action(async (flags: CheckFlags) => {
@@ -61,6 +71,7 @@ export function ariCheckCommand(ctx: CommandContext): Command {
         password: conn.password,
         app,
         dialplan,
+        ...(flags.media ? { media: flags.media === 'all' ? (['websocket', 'audiosocket'] as const).slice() : [flags.media] } : {}),
         timeoutMs: flags.timeout,
         onStep: (s) => out.print(stepLine(s, out.color)),
         signal: abort.signal,
