@@ -21,7 +21,7 @@ const PASSWORD = 'ari-secret-pw';
 async function setup(argv: string[], fakeOptions: Parameters<typeof startFakeAri>[0] = {}, env: Record<string, string> = {}): Promise<{ fake: FakeAri; h: RunHandle }> {
   const fake = await startFakeAri(fakeOptions);
   cleanups.push(() => fake.close());
-  const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--json', '--ari', ...argv], {
+  const h = startCli(['bridge', '--listen', '0', '--host', '127.0.0.1', '--json', '--ari', '--drain-timeout', '0', ...argv], {
     cwd,
     env: { ASTERISK_HOST: '127.0.0.1', ASTERISK_ARI_PORT: String(fake.port), ASTERISK_ARI_USERNAME: 'voicectl', ASTERISK_ARI_PASSWORD: PASSWORD, ...env },
   });
