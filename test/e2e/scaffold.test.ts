@@ -34,7 +34,7 @@ async function voicectl(args: string[]) {
 }
 
 describe('voicectl scaffold all (built CLI, non-TTY)', () => {
-  it('writes the four files and .gitignore, refuses a second run, and --force keeps backups', async () => {
+  it('writes the five files and .gitignore, refuses a second run, and --force keeps backups', async () => {
     const dir = path.join(work, 'some', 'dir');
     const first = await voicectl(['scaffold', 'all', '--dir', dir]);
     expect(first.code).toBe(0);
@@ -45,6 +45,7 @@ describe('voicectl scaffold all (built CLI, non-TTY)', () => {
       'ari.conf',
       'extensions_custom.conf',
       'http.conf',
+      'websocket_client.conf',
     ]);
     const modes = Object.fromEntries(
       await Promise.all(
@@ -69,7 +70,7 @@ describe('voicectl scaffold all (built CLI, non-TTY)', () => {
     const ariEntry = report.files.find((f) => f.path === path.join(dir, 'ari.conf'));
     expect(ariEntry?.backup).toMatch(/ari\.conf\.bak-\d{8}T\d{6}Z$/);
     expect(await readFile(ariEntry!.backup!, 'utf8')).toBe(await readFile(path.join(dir, 'ari.conf'), 'utf8'));
-    expect((await readdir(dir)).filter((f) => f.includes('.bak-'))).toHaveLength(4);
+    expect((await readdir(dir)).filter((f) => f.includes('.bak-'))).toHaveLength(5);
   });
 });
 
@@ -134,7 +135,8 @@ describe.skipIf(!hasScript)('voicectl scaffold on a terminal', () => {
     expect(r.unanswered).toBe(0);
     expect(r.code).toBe(0);
     expect(r.screen).toContain('(voicectl)'); // the default is shown
-    expect(r.screen).not.toContain('Using default'); // asked, so nothing defaulted silently
+    expect(r.screen).not.toMatch(/Using default --(ari-user|port|app-name|context)/); // asked, so not defaulted silently
+    expect(r.screen).toContain('Using default --bridge-url ws://127.0.0.1:8000/ws/asterisk'); // not asked: said
     const env = parseEnv(await readFile(path.join(dir, '.env'), 'utf8'));
     expect(env).toMatchObject({
       ASTERISK_ARI_USERNAME: 'voicectl',
