@@ -11,14 +11,13 @@
  * leg's own authorization (its status), then draining and `maxCalls` (accepted and closed with
  * 1013, which ACS and Asterisk treat as "try again later").
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { UserError } from '../core/errors.js';
-import type { CallCore, CallSource, MediaLeg } from './call-core.js';
+import type { BridgeRoute, UpgradeVerdict, WsLegRoute } from './routes.js';
 import { healthDocument } from './health.js';
-import { hasMediaToken } from './media-auth.js';
-import { AcsLeg } from './legs/acs.js';
+import { acsRoute } from './legs/acs-route.js';
 import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
@@ -27,30 +26,7 @@ import { createUpstream, type UpstreamDescription, type UpstreamSettings } from 
 
 export type { BridgeStats } from './bridge-calls.js';
 
-/** An extra HTTP route (Event Grid webhook, Call Automation callbacks, Twilio webhook, metrics). */
-export interface BridgeRoute {
-  method: 'GET' | 'POST';
-  /** Path prefix, e.g. `/api/incomingCall`. */
-  prefix: string;
-  /** Handle the request; a throw becomes a 500 (the error is reported as `http.error`). */
-  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
-}
-
-/** The verdict of a leg on an upgrade request. */
-export type UpgradeVerdict = { ok: true } | { ok: false; status: number; reason: string };
-
-/** A WebSocket media leg mounted on a path of the bridge's HTTP server. */
-export interface WsLegRoute {
-  /** Exact path, e.g. `/ws/media`. */
-  path: string;
-  source: CallSource;
-  /** Check the upgrade (after the path and draining checks); a refusal is answered with its status. */
-  authorize(req: IncomingMessage, url: URL): Promise<UpgradeVerdict> | UpgradeVerdict;
-  /** Attach the leg's adapter to an accepted socket and its new call. */
-  attach(ws: WebSocket, req: IncomingMessage, core: CallCore, active: number): MediaLeg;
-  /** Subprotocols the leg accepts (the first offered that matches is chosen); default: none chosen. */
-  protocols?: readonly string[];
-}
+export type { BridgeRoute, UpgradeVerdict, WsLegRoute } from './routes.js';
 
 /** Options of {@link startBridge}. */
 export interface BridgeOptions {
@@ -140,35 +116,6 @@ function requestUrl(req: IncomingMessage): URL | undefined {
   }
 }
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-};
-
-/** The ACS media streaming leg's route: token, then the JWT hook. */
-function acsRoute(options: BridgeOptions, limits: { maxQueuedBytes: number; maxFrameBytes: number }, describeUpstream: () => string): WsLegRoute {
-  return {
-    path: options.mediaPath,
-    source: 'acs',
-    async authorize(req, url) {
-      if (options.mediaToken && !hasMediaToken(req, url, options.mediaToken)) {
-        return { ok: false, status: 401, reason: 'media token missing or wrong (?token= or Authorization: Bearer)' };
-      }
-      if (!options.authorizeMediaUpgrade) return { ok: true };
-      try {
-        return await options.authorizeMediaUpgrade(req);
-      } catch (err) {
-        return { ok: false, status: 401, reason: `authorization failed: ${(err as Error).message}` };
-      }
-    },
-    attach(ws, req, core, active) {
-      core.identify({ connectionId: header(req, 'x-ms-call-connection-id'), correlationId: header(req, 'x-ms-call-correlation-id') });
-      const leg = new AcsLeg(ws, core, limits);
-      core.announce({ upstream: describeUpstream(), active });
-      return leg;
-    },
-  };
-}
 
 /**
  * Start the bridge.

@@ -9,7 +9,7 @@
  * accepts it (an answer without it is accepted too).
  */
 import { basicPassword, secretMatches } from '../media-auth.js';
-import type { WsLegRoute } from '../server.js';
+import type { WsLegRoute } from '../routes.js';
 import { AsteriskWsLeg } from './asterisk-ws.js';
 
 /** The chan_websocket leg's route. Without a media token it is open (the start-up text warns). */

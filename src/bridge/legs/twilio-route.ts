@@ -4,7 +4,7 @@
  * src/twilio/signature.ts for the rule and its sources); the per-call token is checked at `start`.
  */
 import type { IncomingMessage } from 'node:http';
-import type { UpgradeVerdict, WsLegRoute } from '../server.js';
+import type { UpgradeVerdict, WsLegRoute } from '../routes.js';
 import { TwilioLeg, type TwilioStreamAuth } from './twilio.js';
 
 /** The Twilio side the route needs: the upgrade check and the `start` token check. */
