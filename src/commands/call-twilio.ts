@@ -4,7 +4,8 @@ import type { CallCommandOptions } from './call.js';
 
 /** Place and follow a Twilio call to `target` (E.164). */
 export async function runTwilioCall(ctx: CommandContext, target: string, opts: CallCommandOptions): Promise<void> {
-  const { CheckFailedError, UsageError } = await import('../core/errors.js');
+  const { UsageError } = await import('../core/errors.js');
+  const { reportVerdict } = await import('./call-verdict.js');
   const { missingValueError } = await import('../config/load.js');
   if (opts.followUrl) {
     throw new UsageError('--follow-url is for ACS calls; a Twilio call is followed through the Twilio API.', { code: 'VOICECTL_USAGE', hint: 'Drop --follow-url, or use --via acs.' });
@@ -54,12 +55,7 @@ export async function runTwilioCall(ctx: CommandContext, target: string, opts: C
     });
     spinner.stop();
     out.event('call.verdict', { source: 'twilio', callSid, ...v });
-    if (!out.jsonMode) {
-      out.print(v.ok ? `verdict: ok, ${v.summary}` : `verdict: FAILED, ${v.summary}`);
-      if (!v.ok && v.diagnosis) out.print(`  why: ${v.diagnosis}`);
-      if (!v.ok && v.fix) out.print(`  fix: ${v.fix}`);
-    }
-    if (!v.ok) throw new CheckFailedError(`call failed: ${v.summary}`, { reported: true, code: 'VOICECTL_CALL_FAILED' });
+    reportVerdict(out, v);
   } finally {
     spinner.stop();
     off();

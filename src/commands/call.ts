@@ -62,7 +62,7 @@ which and why); 2 bad target, missing --from or missing configuration; 130 inter
 /** The action: parse the target, resolve the configuration, place and follow the call, print the verdict. */
 async function runCall(ctx: CommandContext, target: string, opts: CallCommandOptions): Promise<void> {
   if (opts.via === 'twilio') return (await import('./call-twilio.js')).runTwilioCall(ctx, target, opts);
-  const { CheckFailedError } = await import('../core/errors.js');
+  const { reportVerdict } = await import('./call-verdict.js');
   const { missingValueError, resolveSetting } = await import('../config/load.js');
   const out = ctx.output({ json: opts.json === true });
   const { parseTarget } = await import('../calls/targets.js');
@@ -104,12 +104,7 @@ async function runCall(ctx: CommandContext, target: string, opts: CallCommandOpt
     spinner.stop();
     const v = result.verdict;
     out.event('call.verdict', { callbackId: result.callbackId, callConnectionId: result.callConnectionId, ...v });
-    if (!out.jsonMode) {
-      out.print(v.ok ? `verdict: ok, ${v.summary}` : `verdict: FAILED, ${v.summary}`);
-      if (!v.ok && v.diagnosis) out.print(`  why: ${v.diagnosis}`);
-      if (!v.ok && v.fix) out.print(`  fix: ${v.fix}`);
-    }
-    if (!v.ok) throw new CheckFailedError(`call failed: ${v.summary}`, { reported: true, code: 'VOICECTL_CALL_FAILED' });
+    reportVerdict(out, v);
   } finally {
     spinner.stop();
     off();
