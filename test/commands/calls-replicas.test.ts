@@ -250,6 +250,8 @@ describe.skipIf(!hasRedisServer() && !ci)('two bridge replicas sharing Redis', (
 
     await redis.start();
     await waitFor(() => b.events.some((e) => e.type === 'state.restored'), 'B reconnects', 5000);
+    // A's long-poll below needs A reconnected too (each replica has its own client)
+    await waitFor(() => a.events.some((e) => e.type === 'state.restored'), 'A reconnects', 5000);
     // The redelivered callback is taken, and a long-poll waiting on A is woken (pub/sub resubscribed).
     const waiting = fetch(`${a.url}${path}?since=4&waitMs=8000`).then((r) => r.json() as Promise<{ events: Array<{ type: string }> }>);
     await new Promise((r) => setTimeout(r, 100));
