@@ -392,7 +392,7 @@ async function main() {
     (r.outOfOrder ? `  out-of-order ${r.outOfOrder}` : '') + (r.dropped ? `  dropped ${r.dropped}` : '') + (r.malformed ? `  malformed ${r.malformed}` : '');
   const agg = (rs) => ({
     sent: rs.reduce((a, r) => a + r.sent, 0), lost: rs.reduce((a, r) => a + r.lost, 0), outOfOrder: rs.reduce((a, r) => a + r.outOfOrder, 0),
-    p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), max: Math.max(...rs.map((r) => r.max)),
+    p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), max: Math.max(...rs.map((r) => r.max).filter((x) => !Number.isNaN(x))),
     cpuPct: median(rs.map((r) => r.cpuPct)), rssMB: median(rs.map((r) => r.rssMB)), rssPerCallKB: median(rs.map((r) => r.rssPerCallKB)),
     dropped: rs.reduce((a, r) => a + r.dropped, 0), malformed: rs.reduce((a, r) => a + r.malformed, 0),
   });
