@@ -1,0 +1,176 @@
+// bench/bridge-load-paths: the caller side of each path bench/bridge-load.mjs measures, and the
+// fake model's answer to the floor's unparsed messages. One entry per path:
+// - how a simulated caller connects (to the bridge's route, or to the floor, which forwards the
+//   same wire messages unparsed to the fake model and back);
+// - how it sends one 20 ms frame (the exact message the real caller side sends);
+// - where the audio payload sits in what comes back.
+//
+// Passthrough paths (24 kHz PCM16, G.711) carry (call uint32, seq uint32, send time float64 ms)
+// in the first 16 bytes of each frame: they come back bit-exact. Resampled paths (16 kHz) change
+// every sample, so every 5th frame is a loud marker frame (all samples 20000), the rest silence,
+// and a marker's arrival (a rising edge of loud audio) is matched to its send time.
+import { connect } from 'node:net';
+import WebSocket from 'ws';
+
+export const MEDIA_TOKEN = 'bench-media-token';
+
+/** Every path, in the order of the matrix. `rate`: the caller's sample rate (Hz); `marker`: resampled. */
+export const PATHS = {
+  acs24: { label: 'ACS PCM16 24 kHz', kind: 'acs', rate: 24000, frameBytes: 960, marker: false },
+  acs16: { label: 'ACS PCM16 16 kHz', kind: 'acs', rate: 16000, frameBytes: 640, marker: true },
+  'ast-slin24': { label: 'Asterisk chan_websocket slin24', kind: 'asterisk', format: 'slin24', rate: 24000, frameBytes: 960, marker: false },
+  'ast-ulaw': { label: 'Asterisk chan_websocket ulaw', kind: 'asterisk', format: 'ulaw', rate: 8000, frameBytes: 160, marker: false },
+  'ast-slin16': { label: 'Asterisk chan_websocket slin16', kind: 'asterisk', format: 'slin16', rate: 16000, frameBytes: 640, marker: true },
+  audiosocket16: { label: 'AudioSocket slin16', kind: 'audiosocket', rate: 16000, frameBytes: 640, marker: true },
+  twilio: { label: 'Twilio Media Streams μ-law', kind: 'twilio', rate: 8000, frameBytes: 160, marker: false },
+};
+
+/** Default call counts per path (moderate: the machine has 2 cores shared with other work). */
+export const DEFAULT_CALLS = { acs24: [100, 200, 400], acs16: [100, 200], 'ast-slin24': [200], 'ast-ulaw': [200], 'ast-slin16': [200], audiosocket16: [200], twilio: [200] };
+
+const MARKER_SAMPLE = 20000;
+
+/** A marker frame (every sample 20000) or silence, fresh each time (the socket may hold it). */
+export function markerFrame(bytes, loud) {
+  const b = Buffer.alloc(bytes);
+  if (loud) for (let i = 0; i + 1 < bytes; i += 2) b.writeInt16LE(MARKER_SAMPLE, i);
+  return b;
+}
+
+/** True when PCM16 audio holds a loud sample (a marker). */
+export function isLoud(pcm) {
+  for (let k = 0; k + 1 < pcm.length; k += 8) if (pcm.readInt16LE(k) > MARKER_SAMPLE / 2) return true;
+  return false;
+}
+
+/** (call, seq, sentAt) from the first 16 bytes. */
+export const readHead = (b) => ({ call: b.readUInt32LE(0), seq: b.readUInt32LE(4), sentAt: b.readDoubleLE(8) });
+
+/** The base64 string after `key` in a JSON text, or undefined. */
+function b64After(text, key, headOnly) {
+  const i = text.indexOf(key);
+  if (i < 0) return undefined;
+  const s = i + key.length;
+  return headOnly ? text.slice(s, s + 24) : text.slice(s, text.indexOf('"', s));
+}
+
+/** Split an AudioSocket TCP stream into audio payloads (kind 0x10–0x18); other kinds are skipped. */
+function audioSocketSplitter(onAudio) {
+  let buf = Buffer.alloc(0);
+  return (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    let at = 0;
+    while (buf.length - at >= 3) {
+      const n = buf.readUInt16BE(at + 1);
+      if (buf.length - at < 3 + n) break;
+      if (buf[at] >= 0x10 && buf[at] <= 0x18) onAudio(buf.subarray(at + 3, at + 3 + n));
+      at += 3 + n;
+    }
+    buf = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
+  };
+}
+
+const asMessage = (kind, payload) => {
+  const out = Buffer.allocUnsafe(3 + payload.length);
+  out[0] = kind;
+  out.writeUInt16BE(payload.length, 1);
+  payload.copy(out, 3);
+  return out;
+};
+
+/**
+ * Open one simulated caller of `path` against the bridge or the floor.
+ * @param o {{ path, target: 'bridge'|'floor', call, ports: {ws, tcp}, onAudio(buf: Buffer) }}
+ * @returns Promise<{ send(frame: Buffer), close() }> once the media stream has started.
+ */
+export function openCaller(o) {
+  const p = PATHS[o.path];
+  const bridge = o.target === 'bridge';
+  if (p.kind === 'audiosocket') {
+    return new Promise((resolve, reject) => {
+      const sock = connect(o.ports.tcp, '127.0.0.1');
+      sock.setNoDelay(true);
+      sock.on('error', reject);
+      sock.on('data', audioSocketSplitter(o.onAudio));
+      sock.on('connect', () => {
+        const uuid = Buffer.alloc(16);
+        uuid.writeUInt32BE(o.call, 12);
+        sock.write(asMessage(0x01, uuid));
+        resolve({ send: (frame) => sock.write(asMessage(0x12, frame)), close: () => sock.destroy() });
+      });
+    });
+  }
+  let url;
+  let protocols;
+  const headers = {};
+  if (p.kind === 'acs') {
+    url = bridge ? `ws://127.0.0.1:${o.ports.ws}/ws/media` : `ws://127.0.0.1:${o.ports.ws}/`;
+    headers['x-ms-call-connection-id'] = `bench-${o.call}`;
+    headers.authorization = `Bearer ${MEDIA_TOKEN}`;
+  } else if (p.kind === 'asterisk') {
+    url = bridge ? `ws://127.0.0.1:${o.ports.ws}/ws/asterisk` : `ws://127.0.0.1:${o.ports.ws}/`;
+    protocols = 'media';
+    headers.authorization = `Basic ${Buffer.from(`voicectl:${MEDIA_TOKEN}`).toString('base64')}`;
+  } else {
+    url = bridge ? `ws://127.0.0.1:${o.ports.ws}/ws/twilio` : `ws://127.0.0.1:${o.ports.ws}/`;
+  }
+  const ws = new WebSocket(url, protocols, { perMessageDeflate: false, headers });
+  const streamSid = `MZ${String(o.call).padStart(32, '0')}`;
+  let chunk = 0;
+  ws.on('message', (data, isBinary) => {
+    if (p.kind === 'asterisk') {
+      if (isBinary) o.onAudio(data);
+      return;
+    }
+    const text = data.toString();
+    if (p.kind === 'twilio' && text.startsWith('{"event":"mark"')) {
+      ws.send(text); // Twilio echoes each mark once the audio before it has played
+      return;
+    }
+    const b64 = b64After(text, p.kind === 'acs' ? '"data":"' : '"payload":"', !p.marker);
+    if (b64 !== undefined) o.onAudio(Buffer.from(b64, 'base64'));
+  });
+  return new Promise((resolve, reject) => {
+    ws.on('error', reject);
+    ws.on('open', () => {
+      let send;
+      if (p.kind === 'acs') {
+        ws.send(JSON.stringify({ kind: 'AudioMetadata', audioMetadata: { subscriptionId: 'bench', encoding: 'PCM', sampleRate: p.rate, channels: 1, length: p.frameBytes } }));
+        send = (frame) =>
+          ws.send(`{"kind":"AudioData","audioData":{"timestamp":"${new Date().toISOString()}","participantRawID":"8:acs:bench","data":"${frame.toString('base64')}","silent":false}}`);
+      } else if (p.kind === 'asterisk') {
+        ws.send(`MEDIA_START connection_id:voicectl channel:WebSocket/voicectl/0x7fc5${o.call} channel_id:1796393704.${o.call} format:${p.format} optimal_frame_size:${p.frameBytes} ptime:20`);
+        send = (frame) => ws.send(frame, { binary: true });
+      } else {
+        ws.send('{"event":"connected","protocol":"Call","version":"1.0.0"}');
+        const start = {
+          event: 'start', sequenceNumber: '1', streamSid,
+          start: { streamSid, callSid: `CA${String(o.call).padStart(32, '0')}`, accountSid: `AC${'0'.repeat(32)}`, tracks: ['inbound'], mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 }, customParameters: {} },
+        };
+        ws.send(JSON.stringify(start));
+        send = (frame) => {
+          chunk += 1;
+          ws.send(`{"event":"media","streamSid":"${streamSid}","media":{"track":"inbound","chunk":"${chunk}","timestamp":"${chunk * 20}","payload":"${frame.toString('base64')}"}}`);
+        };
+      }
+      resolve({ send: (frame) => ws.readyState === 1 && send(frame), close: () => ws.close() });
+    });
+  });
+}
+
+/**
+ * The fake model's answer to a text message the floor forwarded unparsed (a caller's wire
+ * message): the same audio back in the caller-side shape the bridge would send, or undefined.
+ * Binary messages (Asterisk, AudioSocket) are echoed as they are by the caller of this function.
+ */
+export function floorAnswer(ev, state) {
+  if (ev.kind === 'AudioData') return [JSON.stringify({ kind: 'AudioData', audioData: { data: ev.audioData.data } })];
+  if (ev.event === 'media') {
+    state.marks = (state.marks ?? 0) + 1;
+    return [
+      `{"event":"media","streamSid":"${ev.streamSid}","media":{"payload":"${ev.media.payload}"}}`,
+      `{"event":"mark","streamSid":"${ev.streamSid}","mark":{"name":"v${state.marks}"}}`,
+    ];
+  }
+  return undefined;
+}
