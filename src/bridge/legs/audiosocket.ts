@@ -15,6 +15,9 @@ import { KIND, audioKind, audioSocketFormat, audioSocketMessage, isAudioKind, uu
 /** Frame duration the leg paces at (ms). */
 export const FRAME_MS = 20;
 
+/** Most frames one pacing tick writes when the timer ran late (100 ms of audio). */
+const MAX_BURST = 5;
+
 /** Options of {@link AudioSocketLeg}. */
 export interface AudioSocketLegOptions {
   /** Model audio queued toward the caller before more is dropped (ms of audio, default 120 000). */
@@ -83,17 +86,20 @@ export class AudioSocketLeg implements MediaLeg {
   }
 
   /**
-   * Write every frame due by `now` (ms): model audio from the queue, else silence. After a
-   * stall of more than 100 ms the clock skips ahead instead of bursting.
+   * Write the frames due by `now` (ms): model audio from the queue, else silence. A late timer
+   * (a busy event loop) is caught up in bursts of at most {@link MAX_BURST} frames per tick, so
+   * the output keeps real time on average; after a stall of more than a second the clock skips
+   * ahead (the caller hears a gap) instead of bursting seconds of audio, which Asterisk's read
+   * queue would discard.
    */
   tick(now: number): void {
     if (!this.pacing) return;
     let due = Math.floor((now - this.t0) / FRAME_MS) + 1 - this.framesSent;
-    if (due > 5) {
+    if (due > 1000 / FRAME_MS) {
       this.framesSent += due - 1;
       due = 1;
     }
-    for (; due > 0; due -= 1) {
+    for (let n = Math.min(due, MAX_BURST); n > 0; n -= 1) {
       this.framesSent += 1;
       if (this.socket.writableLength > (this.o.maxWritableBytes ?? 64 * 1024)) continue;
       this.socket.write(audioSocketMessage(this.kind, this.nextFrame()));
