@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // bench/resampler: the polyphase FIR resampler (src/audio/resampler.ts) against libsamplerate
-// (`@alexanderolsen/libsamplerate-js`, used the way src/bridge/resampler.ts uses it: one WASM
+// (`@alexanderolsen/libsamplerate-js`, used the way the bridge used it before, bench/libsamplerate-baseline.mjs: one WASM
 // converter per call and direction, sinc-fastest, base64 in and out), measured in the same run.
 //
 // Prints, per direction (16k→24k, 24k→16k, 8k→24k, 24k→8k):
@@ -38,7 +38,7 @@ console.log(`node ${process.version}, ${FRAMES} frames × ${ROUNDS} rounds per d
 
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 const { createResampler } = await import(dist('audio/resampler.js'));
-const { createPcmResampler } = await import(dist('bridge/resampler.js'));
+const { createPcmResampler } = await import('./libsamplerate-baseline.mjs');
 const { bankFor } = await import(dist('audio/polyphase-bank.js'));
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
