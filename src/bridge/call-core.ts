@@ -14,7 +14,8 @@
  */
 import { createResampler, type StreamResampler } from '../audio/resampler.js';
 import { base64ByteLength } from './acs-frames.js';
-import { describeFormat, sessionAudioFor, type LegFormat, type SessionAudio } from './media-format.js';
+import { CallConversation } from './call-conversation.js';
+import { describeFormat, legBytesPerMs, sessionAudioFor, sessionBytesPerMs, type LegFormat, type SessionAudio } from './media-format.js';
 import type { Upstream, UpstreamFactory } from './upstream.js';
 
 /** Where a call comes from. */
@@ -59,13 +60,15 @@ export interface CallCounters {
   cancels: number;
   /** Model audio deltas that were not valid base64 audio (dropped). */
   invalidDeltas: number;
+  /** Text turns sent into sessions opened after a reconnect or an expired session. */
+  turnsReplayed: number;
 }
 
 /** A zeroed {@link CallCounters}. */
 export function zeroCounters(): CallCounters {
   return {
     framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
-    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
+    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0, turnsReplayed: 0,
   };
 }
 
@@ -91,6 +94,13 @@ export interface MediaLeg {
   terminate(): void;
   /** One heartbeat tick (ping, or nothing for legs without one). */
   heartbeat?(): void;
+  /**
+   * Milliseconds of model audio the caller has heard since the leg started (cumulative, audio
+   * dropped by {@link stopPlayback} never counted), for legs that know it: Twilio mark echoes,
+   * the AudioSocket leg's own pacing, the Asterisk leg's playout-queue estimate. Without it the
+   * core estimates real-time playout from what it handed over (ACS).
+   */
+  playedMs?(): number;
 }
 
 /** Options of a call, from the server. */
@@ -104,6 +114,8 @@ export interface CallCoreOptions {
   onUpstreamError(message: string, status?: number): void;
   /** The upstream accepted a session (clears a refusal seen before). */
   onUpstreamReady?(): void;
+  /** One turn's voice-to-voice latency (ms), for the bridge-wide figures. */
+  onTurnLatency?(ms: number): void;
 }
 
 /** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
@@ -132,6 +144,8 @@ export class CallCore {
    * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
    */
   private upstream: Upstream | undefined;
+  /** Truncation, replayed context, latency and transcripts: set with the format. */
+  private conversation: CallConversation | undefined;
 
   constructor(info: CallInfo, private readonly o: CallCoreOptions) {
     this.info = info;
@@ -179,6 +193,16 @@ export class CallCore {
     }
     this.format = format;
     const { audio, resampleFrom } = sessionAudioFor(format);
+    this.conversation = new CallConversation(
+      {
+        callId: this.info.callId,
+        emit: this.o.onEvent,
+        upstream: () => this.upstream,
+        ...(this.o.onTurnLatency ? { onTurnLatency: this.o.onTurnLatency } : {}),
+      },
+      sessionBytesPerMs(audio),
+      legBytesPerMs(format),
+    );
     const upstream = this.openUpstream(audio);
     const resampling = resampleFrom !== undefined && !upstream.passthrough;
     if (resampling) {
@@ -242,6 +266,7 @@ export class CallCore {
       reconnects: u.reconnects,
       cancels: u.cancels,
       invalidDeltas: u.invalidDeltas,
+      turnsReplayed: u.turnsReplayed ?? 0,
     };
   }
 
@@ -277,6 +302,7 @@ export class CallCore {
         sampleRate: this.format?.sampleRate ?? null,
         codec: this.format?.codec ?? null,
         ...counters,
+        ...(this.conversation?.summary() ?? {}),
         closeCode: this.hungUp?.code ?? code,
         closeReason: this.hungUp?.reason ?? reason,
       });
@@ -289,13 +315,22 @@ export class CallCore {
       callId: this.info.callId,
       audio,
       sink: {
-        audio: (b64) => this.fromModel(b64),
-        speechStarted: () => {
+        audio: (b64, item) => {
+          this.conversation?.generated(item, base64ByteLength(b64));
+          this.fromModel(b64);
+        },
+        speechStarted: (itemId) => {
           this.c.bargeIns += 1;
+          // The position first (the leg's stop drops its queue), then the stop at once, then the
+          // model is told what was heard; the upstream sends response.cancel right after.
+          const played = this.leg?.playedMs?.();
           this.toCaller?.reset();
           this.leg?.stopPlayback();
+          this.conversation?.bargeIn(itemId, played);
         },
-        transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
+        speechStopped: () => this.conversation?.speechStopped(),
+        transcript: (role, text, itemId) => this.conversation?.transcript(role, text, itemId),
+        replay: () => this.conversation?.replay() ?? [],
         ready: () => {
           this.o.onUpstreamReady?.();
           this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source });
@@ -325,7 +360,9 @@ export class CallCore {
       this.c.droppedOut += 1;
       return;
     }
+    const bytes = base64ByteLength(out);
     this.c.framesOut += 1;
-    this.c.bytesOut += base64ByteLength(out);
+    this.c.bytesOut += bytes;
+    this.conversation?.sent(bytes);
   }
 }

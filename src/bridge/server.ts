@@ -205,7 +205,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
         draining: registry.draining, version: options.version ?? '0.0.0', startedAt, now: Date.now(), active: registry.calls.size,
         total: registry.total, refused: registry.refused, maxCalls: options.maxCalls, mediaPath: options.mediaPath,
         tokenRequired: Boolean(options.mediaToken), upstream: description, lastError: registry.lastError,
-        sources: registry.stats().bySource, extras: options.healthExtras?.(),
+        sources: registry.stats().bySource, voiceToVoice: registry.voiceToVoice(), extras: options.healthExtras?.(),
       }),
     );
 

@@ -53,6 +53,8 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   /** Estimate of Asterisk's playout queue: frames sent since `drainStart`, played one per ptime. */
   private sentFrames = 0;
   private drainStart = 0;
+  /** Frames handed to Asterisk since the call started, less those FLUSH_MEDIA dropped. */
+  private totalFrames = 0;
   private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, core: CallCore, private readonly o: AsteriskWsLegOptions = {}) {
@@ -77,7 +79,16 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     return true;
   }
 
+  /**
+   * ms of model audio Asterisk has played, by the bridge's estimate of its playout queue
+   * (it plays one frame per ptime from when a frame reaches an empty queue).
+   */
+  playedMs(): number {
+    return (this.totalFrames - this.queuedAhead(Date.now())) * this.ptime;
+  }
+
   stopPlayback(): void {
+    this.totalFrames -= this.queuedAhead(Date.now());
     this.partial = Buffer.alloc(0);
     this.held = [];
     this.heldBytes = 0;
@@ -111,6 +122,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       this.drainStart = now;
     }
     this.sentFrames += out.length / this.frameBytes;
+    this.totalFrames += out.length / this.frameBytes;
     for (let at = 0; at < out.length; ) {
       const n = Math.min(out.length - at, MAX_MESSAGE_BYTES - (MAX_MESSAGE_BYTES % this.frameBytes));
       this.ws.send(out.subarray(at, at + n), { binary: true });

@@ -66,6 +66,11 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
     return true;
   }
 
+  /** ms of model audio Twilio confirmed as played (mark echoes; μ-law is 8 bytes per ms). */
+  playedMs(): number {
+    return this.playedBytes / 8;
+  }
+
   stopPlayback(): void {
     if (this.ws.readyState !== 1 || !this.streamSid) return;
     this.clearedThrough = this.markSeq;
