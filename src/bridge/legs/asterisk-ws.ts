@@ -12,6 +12,10 @@
  *   but its queue holds at most about 1000 frames: on `MEDIA_XOFF` the leg stops sending and
  *   queues (bounded, drops counted) until `MEDIA_XON`;
  * - barge-in is `FLUSH_MEDIA`, which empties Asterisk's queue at once;
+ * - what the caller has heard (for barge-in truncation): a `MARK_MEDIA` follows each batch of
+ *   frames, and Asterisk answers `MEDIA_MARK_PROCESSED` when its playout reaches it. The play
+ *   position is the last processed mark (or the moment the queue was last empty) plus one ms
+ *   per ms since, capped at what was sent; marks pending at a `FLUSH_MEDIA` prove nothing;
  * - there is no hang-up event: Asterisk closes the WebSocket.
  */
 import type WebSocket from 'ws';
@@ -55,6 +59,14 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   private drainStart = 0;
   /** Frames handed to Asterisk since the call started, less those FLUSH_MEDIA dropped. */
   private totalFrames = 0;
+  /** Play position anchor: `anchorFrames` had played at `anchorAt` (a processed mark, or an idle queue). */
+  private anchorFrames = 0;
+  private anchorAt = 0;
+  private markSeq = 0;
+  /** Marks up to this number were pending at the last FLUSH_MEDIA. */
+  private flushedThrough = 0;
+  /** Mark number → {@link totalFrames} when it was queued. */
+  private readonly markFrames = new Map<number, number>();
   private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, core: CallCore, private readonly o: AsteriskWsLegOptions = {}) {
@@ -79,16 +91,22 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     return true;
   }
 
-  /**
-   * ms of model audio Asterisk has played, by the bridge's estimate of its playout queue
-   * (it plays one frame per ptime from when a frame reaches an empty queue).
-   */
+  /** ms of model audio Asterisk has played: the last processed mark plus real time since, capped at what was sent. */
   playedMs(): number {
-    return (this.totalFrames - this.queuedAhead(Date.now())) * this.ptime;
+    return this.position(Date.now());
+  }
+
+  private position(now: number): number {
+    return Math.min(this.totalFrames * this.ptime, this.anchorFrames * this.ptime + (now - this.anchorAt));
   }
 
   stopPlayback(): void {
-    this.totalFrames -= this.queuedAhead(Date.now());
+    const now = Date.now();
+    this.anchorFrames = Math.min(this.totalFrames, this.position(now) / this.ptime);
+    this.anchorAt = now;
+    this.totalFrames = this.anchorFrames;
+    this.flushedThrough = this.markSeq;
+    this.markFrames.clear();
     this.partial = Buffer.alloc(0);
     this.held = [];
     this.heldBytes = 0;
@@ -122,12 +140,21 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       this.drainStart = now;
     }
     this.sentFrames += out.length / this.frameBytes;
+    if (this.position(now) >= this.totalFrames * this.ptime) {
+      // Asterisk's queue ran dry: these frames start playing now
+      this.anchorFrames = this.totalFrames;
+      this.anchorAt = now;
+    }
     this.totalFrames += out.length / this.frameBytes;
     for (let at = 0; at < out.length; ) {
       const n = Math.min(out.length - at, MAX_MESSAGE_BYTES - (MAX_MESSAGE_BYTES % this.frameBytes));
       this.ws.send(out.subarray(at, at + n), { binary: true });
       at += n;
     }
+    const mark = ++this.markSeq;
+    this.markFrames.set(mark, this.totalFrames);
+    if (this.markFrames.size > 1024) this.markFrames.delete(this.markFrames.keys().next().value!);
+    this.command('MARK_MEDIA', `v${mark}`);
   }
 
   private hold(out: Buffer): boolean {
@@ -198,6 +225,15 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
           return core.close(1003, reason);
         }
         core.start(format);
+        return;
+      }
+      case 'MEDIA_MARK_PROCESSED': {
+        const n = /^v\d+$/.test(ev.correlationId ?? '') ? Number(ev.correlationId!.slice(1)) : 0;
+        const frames = n > this.flushedThrough ? this.markFrames.get(n) : undefined;
+        if (frames === undefined) return;
+        this.anchorFrames = frames;
+        this.anchorAt = Date.now();
+        for (const k of this.markFrames.keys()) if (k <= n) this.markFrames.delete(k);
         return;
       }
       case 'MEDIA_XOFF':
