@@ -23,6 +23,7 @@ import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { READY_PATH } from './defaults.js';
+import { openTranscripts, type TranscriptWriter } from './transcripts.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
 export type { BridgeStats } from './bridge-calls.js';
@@ -96,6 +97,8 @@ export interface BridgeOptions {
   maxFrameBytes?: number;
   /** On close, how long calls get to close before they are terminated (ms, default 1500; the whole close then takes at most about 2 s). */
   drainTimeoutMs?: number;
+  /** Directory for one JSON Lines transcript file per call (`--transcripts`); none when undefined. */
+  transcriptsDir?: string;
 }
 
 /** A running bridge. */
@@ -178,7 +181,19 @@ function acsRoute(options: BridgeOptions, limits: { maxQueuedBytes: number; maxF
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
-  const emit = options.onEvent;
+  let transcripts: TranscriptWriter | undefined;
+  const emit = (type: string, data: Record<string, unknown>): void => {
+    if (transcripts && typeof data.callId === 'string') {
+      if (type === 'transcript') {
+        const { callId, ...line } = data;
+        transcripts.write(callId as string, { time: line.time, callId, ...line });
+      } else if (type === 'call.ended') transcripts.end(data.callId);
+    }
+    options.onEvent(type, data);
+  };
+  if (options.transcriptsDir !== undefined) {
+    transcripts = await openTranscripts(options.transcriptsDir, (message) => options.onEvent('transcripts.error', { message }));
+  }
   const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
   const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
   const legs: WsLegRoute[] = [
@@ -318,7 +333,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       await registry.closeAll(options.drainTimeoutMs ?? 1500);
       wss.close();
       server.closeAllConnections();
-      await Promise.all([serverClosed, listenerClosed]);
+      await Promise.all([serverClosed, listenerClosed, transcripts?.close()]);
     })();
     return closing;
   };

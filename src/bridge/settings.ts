@@ -31,11 +31,13 @@ export interface BridgeFlags {
   mediaToken?: string;
   /** `--drain-timeout` (seconds); else `VOICECTL_DRAIN_TIMEOUT`, else 30. */
   drainTimeout?: number;
+  /** `--transcripts <dir>`: one JSON Lines transcript file per call. */
+  transcripts?: string;
 }
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
 export interface BridgeSettings
-  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream'> {
+  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream' | 'transcriptsDir'> {
   /** On SIGTERM, how long active calls may run on (seconds). */
   drainTimeoutS: number;
   /** Notices for stderr (echo mode, open media socket, …). */
@@ -94,6 +96,7 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
     }
   }
   if (mediaToken) out.mediaToken = mediaToken;
+  if (flags.transcripts !== undefined) out.transcriptsDir = path.resolve(cwd, flags.transcripts);
   return out;
 }
 

@@ -1,6 +1,9 @@
 // The conversation end to end in-process: barge-in truncation against the fake caller's real
 // playback, context replayed into a new Realtime session, voice-to-voice latency, transcripts.
 // Fake ACS caller / AudioSocket / chan_websocket ↔ bridge ↔ fake Azure OpenAI Realtime, on 127.0.0.1.
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamSettings } from '../../src/bridge/upstream-config.js';
 import { connectAcs, numberedFrames, startTestBridge, waitFor, type AcsClient, type TestBridge } from '../helpers/acs-media-client.js';
@@ -179,5 +182,27 @@ describe('voice-to-voice latency', () => {
     acs.close();
     await waitFor(() => bridge.of('call.ended').length === 1, 'call.ended');
     expect(bridge.of('call.ended')[0]).toMatchObject({ turns: 3, voiceToVoiceMedianMs: [...figures].sort((a, b) => a - b)[1], voiceToVoiceMaxMs: Math.max(...figures) });
+  });
+});
+
+describe('transcripts', () => {
+  it('--transcripts: one JSON Lines file per call (call id in the name, mode 0600), final lines of both sides, nothing else', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'voicectl-transcripts-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'calls');
+    const { fake, bridge } = await setup('ga', { transcriptsDir: out });
+    const acs = await caller(bridge, fake);
+    await fullTurn(fake, acs, 'Is the shop open?', 'Yes, until six.');
+    acs.close();
+    await waitFor(() => bridge.of('call.ended').length === 1, 'call.ended');
+    const callId = bridge.of('call.ended')[0]!.callId as string;
+    await bridge.handle.close();
+    const files = await readdir(out);
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^\\d{8}T\\d{6}Z-${callId}\\.jsonl$`))]);
+    expect((await stat(path.join(out, files[0]!))).mode & 0o777).toBe(0o600);
+    const lines = (await readFile(path.join(out, files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.role, l.text])).toEqual([['model', 'Yes, until six.'], ['caller', 'Is the shop open?']]);
+    for (const l of lines) expect(l).toMatchObject({ callId, time: expect.stringMatching(/^\d{4}-/), itemId: expect.stringMatching(/^item_/) });
+    expect(bridge.of('transcript')).toHaveLength(2);
   });
 });
