@@ -91,7 +91,10 @@ export class ConversationLog {
     return slot.text;
   }
 
-  /** The turns to replay, oldest first: the most recent within the budget. */
+  /**
+   * The turns to replay, oldest first: the most recent whole turns within the budget (a latest
+   * turn longer than the whole budget alone is kept as its last `maxChars` characters).
+   */
   turns(): ReplayTurn[] {
     const out: ReplayTurn[] = [];
     let chars = 0;
@@ -99,7 +102,8 @@ export class ConversationLog {
       const s = this.slots[i]!;
       if (!s.text) continue;
       const room = this.budget.maxChars - chars;
-      if (room <= 0) break;
+      // An older turn that does not fit ends the replay; only the latest one alone is cut (to its end).
+      if (s.text.length > room && out.length > 0) break;
       const text = s.text.length > room ? s.text.slice(s.text.length - room) : s.text;
       chars += text.length;
       out.push({ role: s.role, text });
