@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { CallCore, zeroCounters, type CallCounters, type CallSource } from './call-core.js';
 import { LatencyRing } from './latency.js';
 import type { UpstreamFactory } from './upstream.js';
+import type { WarmSessions } from './warm-sessions.js';
 
 /** Totals since start (ended calls plus the live ones). */
 export interface BridgeStats extends CallCounters {
@@ -25,6 +26,8 @@ export interface BridgeCallsOptions {
   maxCalls: number;
   upstream: UpstreamFactory;
   onEvent(type: string, data: Record<string, unknown>): void;
+  /** Sessions pre-opened while the bridge answered ACS calls, claimed by call connection id. */
+  warm?: WarmSessions;
 }
 
 /** Admission and accounting of the bridge's calls. */
@@ -75,6 +78,7 @@ export class BridgeCalls {
           this.upstreamRefusal = undefined;
         },
         onTurnLatency: (ms) => this.latency.add(ms),
+        ...(this.o.warm ? { claimWarm: this.o.warm.claim.bind(this.o.warm) } : {}),
         onEnd: (call) => {
           this.calls.delete(call);
           const c = call.counters();

@@ -16,7 +16,8 @@ import { createResampler, type StreamResampler } from '../audio/resampler.js';
 import { base64ByteLength } from './acs-frames.js';
 import { CallConversation } from './call-conversation.js';
 import { describeFormat, legBytesPerMs, sessionAudioFor, sessionBytesPerMs, type LegFormat, type SessionAudio } from './media-format.js';
-import type { Upstream, UpstreamFactory } from './upstream.js';
+import type { Upstream, UpstreamFactory, UpstreamSink } from './upstream.js';
+import type { ClaimedSession } from './warm-sessions.js';
 
 /** Where a call comes from. */
 export type CallSource = 'acs' | 'asterisk' | 'twilio';
@@ -116,6 +117,8 @@ export interface CallCoreOptions {
   onUpstreamReady?(): void;
   /** One turn's voice-to-voice latency (ms), for the bridge-wide figures. */
   onTurnLatency?(ms: number): void;
+  /** The session pre-opened when the bridge answered this ACS call (by call connection id), if any. */
+  claimWarm?(callConnectionId: string, audio: SessionAudio): ClaimedSession | undefined;
 }
 
 /** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
@@ -144,6 +147,10 @@ export class CallCore {
    * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
    */
   private upstream: Upstream | undefined;
+  /** When the upstream first accepted its session (ms since the epoch). */
+  private sessionReadyAt: number | undefined;
+  /** True when the call took a session pre-opened while the call was being answered. */
+  private warm = false;
   /** Truncation, replayed context, latency and transcripts: set with the format. */
   private conversation: CallConversation | undefined;
 
@@ -303,6 +310,7 @@ export class CallCore {
         codec: this.format?.codec ?? null,
         ...counters,
         ...(this.conversation?.summary() ?? {}),
+        ...(this.format ? { sessionReadyMs: this.sessionReadyAt !== undefined ? Math.max(0, this.sessionReadyAt - this.startedAt) : null, warmSession: this.warm } : {}),
         closeCode: this.hungUp?.code ?? code,
         closeReason: this.hungUp?.reason ?? reason,
       });
@@ -311,10 +319,7 @@ export class CallCore {
   }
 
   private openUpstream(audio: SessionAudio): Upstream {
-    this.upstream = this.o.upstream({
-      callId: this.info.callId,
-      audio,
-      sink: {
+    const sink: UpstreamSink = {
         audio: (b64, item) => {
           this.conversation?.generated(item, base64ByteLength(b64));
           this.fromModel(b64);
@@ -332,8 +337,9 @@ export class CallCore {
         transcript: (role, text, itemId) => this.conversation?.transcript(role, text, itemId),
         replay: () => this.conversation?.replay() ?? [],
         ready: () => {
+          this.sessionReadyAt ??= Date.now();
           this.o.onUpstreamReady?.();
-          this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source });
+          this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source, ...(this.warm ? { warm: true } : {}) });
         },
         error: ({ message, code, fatal, status }) => {
           this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), ...(status ? { status } : {}), fatal });
@@ -343,8 +349,17 @@ export class CallCore {
           }
         },
         reconnecting: (r) => this.o.onEvent('upstream.reconnecting', { callId: this.info.callId, ...r }),
-      },
-    });
+    };
+    // A session the bridge opened while answering this ACS call, matched by call connection id.
+    const connectionId = this.info.source === 'acs' ? this.info.connectionId : undefined;
+    const warm = connectionId !== undefined ? this.o.claimWarm?.(connectionId, audio) : undefined;
+    if (warm) {
+      this.warm = true;
+      this.upstream = warm.upstream;
+      warm.attach(sink);
+      return warm.upstream;
+    }
+    this.upstream = this.o.upstream({ callId: this.info.callId, audio, sink });
     return this.upstream;
   }
 

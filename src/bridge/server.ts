@@ -24,6 +24,7 @@ import { startAudioSocketListener, type AudioSocketListener } from './legs/audio
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { READY_PATH } from './defaults.js';
 import { openTranscripts, type TranscriptWriter } from './transcripts.js';
+import { WarmSessions, type WarmTicket } from './warm-sessions.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
 export type { BridgeStats } from './bridge-calls.js';
@@ -99,6 +100,8 @@ export interface BridgeOptions {
   drainTimeoutMs?: number;
   /** Directory for one JSON Lines transcript file per call (`--transcripts`); none when undefined. */
   transcriptsDir?: string;
+  /** How long a session pre-opened for a call being answered waits for its media socket (ms, default 15 000). */
+  prewarmTimeoutMs?: number;
 }
 
 /** A running bridge. */
@@ -121,6 +124,11 @@ export interface BridgeHandle {
   /** Stop: refuse new calls, close active ones with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
+  /**
+   * Open a Realtime session for an ACS call the bridge is answering, before its media socket
+   * exists; undefined for the echo upstream, while draining, or at `maxCalls`.
+   */
+  prewarm(): WarmTicket | undefined;
 }
 
 export { hasMediaToken } from './media-auth.js';
@@ -194,7 +202,8 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
   if (options.transcriptsDir !== undefined) {
     transcripts = await openTranscripts(options.transcriptsDir, (message) => options.onEvent('transcripts.error', { message }));
   }
-  const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
+  const warm = description.kind === 'aoai' ? new WarmSessions({ upstream: factory, onEvent: emit, ...(options.prewarmTimeoutMs !== undefined ? { timeoutMs: options.prewarmTimeoutMs } : {}) }) : undefined;
+  const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit, ...(warm ? { warm } : {}) });
   const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
   const legs: WsLegRoute[] = [
     acsRoute(options, limits, () => description.kind),
@@ -328,6 +337,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     closing ??= (async () => {
       registry.draining = true;
       clearInterval(heartbeat);
+      warm?.closeAll();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const listenerClosed = audioSocket?.close();
       await registry.closeAll(options.drainTimeoutMs ?? 1500);
@@ -347,6 +357,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     drain: (timeoutMs, o) => registry.drain(timeoutMs, o),
     close,
     stats: () => registry.stats(),
+    prewarm: () => (warm && !registry.draining && registry.calls.size + warm.size < options.maxCalls ? warm.open() : undefined),
   };
 }
 
