@@ -18,6 +18,8 @@ import type { UpstreamSettings } from './upstream-config.js';
 export interface BridgeFlags {
   listen: number;
   host: string;
+  /** `--transcripts <dir>`: one JSON Lines transcript file per call. */
+  transcripts?: string;
   mediaPath: string;
   /** Path of the Asterisk chan_websocket leg. */
   asteriskPath: string;
@@ -31,8 +33,6 @@ export interface BridgeFlags {
   mediaToken?: string;
   /** `--drain-timeout` (seconds); else `VOICECTL_DRAIN_TIMEOUT`, else 30. */
   drainTimeout?: number;
-  /** `--transcripts <dir>`: one JSON Lines transcript file per call. */
-  transcripts?: string;
 }
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
@@ -88,6 +88,7 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
   const out: BridgeSettings = {
     port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream,
     drainTimeoutS: drainTimeout(config, flags.drainTimeout), notices,
+    ...(flags.transcripts !== undefined ? { transcriptsDir: path.resolve(cwd, flags.transcripts) } : {}),
   };
   if (flags.audiosocketListen !== undefined) {
     out.audioSocket = { port: flags.audiosocketListen, host: flags.audiosocketHost };
@@ -96,7 +97,6 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
     }
   }
   if (mediaToken) out.mediaToken = mediaToken;
-  if (flags.transcripts !== undefined) out.transcriptsDir = path.resolve(cwd, flags.transcripts);
   return out;
 }
 
