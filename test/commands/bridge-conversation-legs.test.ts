@@ -62,6 +62,7 @@ describe('barge-in truncation on legs that report playback (±30 ms of the calle
     cleanups.push(() => clearInterval(timer));
     const { s, itemId, truncate } = await bargeInAfter(fake, 700);
     expect(chan.commands.some((c) => c.includes('FLUSH_MEDIA'))).toBe(true);
+    expect(chan.commands.filter((c) => c.includes('MARK_MEDIA')).length).toBeGreaterThan(3); // the position comes from marks
     const heard = chan.played.filter(audible).length * 20;
     expect(heard).toBeGreaterThan(500);
     expect(truncate).toMatchObject({ item_id: itemId, content_index: 0 });

@@ -15,7 +15,9 @@
  * - what the caller has heard (for barge-in truncation): a `MARK_MEDIA` follows each batch of
  *   frames, and Asterisk answers `MEDIA_MARK_PROCESSED` when its playout reaches it. The play
  *   position is the last processed mark (or the moment the queue was last empty) plus one ms
- *   per ms since, capped at what was sent; marks pending at a `FLUSH_MEDIA` prove nothing;
+ *   per ms since, capped at what was sent; marks pending at a `FLUSH_MEDIA` prove nothing.
+ *   `MARK_MEDIA` exists since Asterisk 22.8, like the `channel_id` of `MEDIA_START`: without that
+ *   field no marks are sent and the position is the queue estimate alone;
  * - there is no hang-up event: Asterisk closes the WebSocket.
  */
 import type WebSocket from 'ws';
@@ -63,6 +65,8 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   private anchorFrames = 0;
   private anchorAt = 0;
   private markSeq = 0;
+  /** Asterisk takes MARK_MEDIA (22.8+: its MEDIA_START carries a channel_id). */
+  private marks = false;
   /** Marks up to this number were pending at the last FLUSH_MEDIA. */
   private flushedThrough = 0;
   /** Mark number → {@link totalFrames} when it was queued. */
@@ -151,6 +155,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       this.ws.send(out.subarray(at, at + n), { binary: true });
       at += n;
     }
+    if (!this.marks) return;
     const mark = ++this.markSeq;
     this.markFrames.set(mark, this.totalFrames);
     if (this.markFrames.size > 1024) this.markFrames.delete(this.markFrames.keys().next().value!);
@@ -210,6 +215,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
         if (core.started) return;
         this.control = ev.control;
         this.ptime = ev.ptime;
+        this.marks = ev.channelId !== undefined;
         const format = asteriskFormat(ev.format);
         core.identify({
           channelId: ev.channelId,
