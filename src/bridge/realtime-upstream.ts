@@ -232,7 +232,8 @@ class RealtimeUpstream implements Upstream {
       this.pingTimer.unref();
     });
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) this.onServerEvent(data.toString());
+      // a replaced (expired) session may still be closing: only the current one speaks
+      if (!isBinary && this.ws === ws) this.onServerEvent(data.toString());
     });
     ws.on('close', (code, reason) => {
       if (this.ws === ws) this.stopTimers();

@@ -23,7 +23,7 @@ import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { READY_PATH } from './defaults.js';
-import { openTranscripts, type TranscriptWriter } from './transcripts.js';
+import { transcriptSink } from './transcripts.js';
 import { WarmSessions, type WarmTicket } from './warm-sessions.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
@@ -124,10 +124,7 @@ export interface BridgeHandle {
   /** Stop: refuse new calls, close active ones with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
-  /**
-   * Open a Realtime session for an ACS call the bridge is answering, before its media socket
-   * exists; undefined for the echo upstream, while draining, or at `maxCalls`.
-   */
+  /** Open the Realtime session of an ACS call being answered (none for the echo, while draining, at `maxCalls`). */
   prewarm(): WarmTicket | undefined;
 }
 
@@ -189,19 +186,8 @@ function acsRoute(options: BridgeOptions, limits: { maxQueuedBytes: number; maxF
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
-  let transcripts: TranscriptWriter | undefined;
-  const emit = (type: string, data: Record<string, unknown>): void => {
-    if (transcripts && typeof data.callId === 'string') {
-      if (type === 'transcript') {
-        const { callId, ...line } = data;
-        transcripts.write(callId as string, { time: line.time, callId, ...line });
-      } else if (type === 'call.ended') transcripts.end(data.callId);
-    }
-    options.onEvent(type, data);
-  };
-  if (options.transcriptsDir !== undefined) {
-    transcripts = await openTranscripts(options.transcriptsDir, (message) => options.onEvent('transcripts.error', { message }));
-  }
+  const transcripts = await transcriptSink(options.transcriptsDir, options.onEvent);
+  const emit = transcripts.emit;
   const warm = description.kind === 'aoai' ? new WarmSessions({ upstream: factory, onEvent: emit, ...(options.prewarmTimeoutMs !== undefined ? { timeoutMs: options.prewarmTimeoutMs } : {}) }) : undefined;
   const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit, ...(warm ? { warm } : {}) });
   const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
@@ -343,7 +329,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       await registry.closeAll(options.drainTimeoutMs ?? 1500);
       wss.close();
       server.closeAllConnections();
-      await Promise.all([serverClosed, listenerClosed, transcripts?.close()]);
+      await Promise.all([serverClosed, listenerClosed, transcripts.close()]);
     })();
     return closing;
   };

@@ -23,6 +23,31 @@ export interface TranscriptWriter {
   close(): Promise<void>;
 }
 
+/**
+ * The bridge's event sink with `--transcripts`: `transcript` events are also appended to their
+ * call's file, `call.ended` closes it, write failures become `transcripts.error` events.
+ * @throws what {@link openTranscripts} throws.
+ */
+export async function transcriptSink(
+  dir: string | undefined,
+  onEvent: (type: string, data: Record<string, unknown>) => void,
+): Promise<{ emit: (type: string, data: Record<string, unknown>) => void; close(): Promise<void> }> {
+  if (dir === undefined) return { emit: onEvent, close: async () => undefined };
+  const writer = await openTranscripts(dir, (message) => onEvent('transcripts.error', { message }));
+  return {
+    emit(type, data) {
+      if (typeof data.callId === 'string') {
+        if (type === 'transcript') {
+          const { callId, time, ...line } = data;
+          writer.write(callId as string, { time, callId, ...line });
+        } else if (type === 'call.ended') writer.end(data.callId);
+      }
+      onEvent(type, data);
+    },
+    close: () => writer.close(),
+  };
+}
+
 interface CallFile {
   chain: Promise<FileHandle | undefined>;
 }
