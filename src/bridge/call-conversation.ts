@@ -103,8 +103,9 @@ export class CallConversation {
     this.emitTranscript(role, kept, itemId, kept !== text);
   }
 
-  /** The turns to replay into a new session. */
+  /** A session opens (first, or after a reconnect): the turns to replay into it. */
   replay(): ReplayTurn[] {
+    this.playback.forgetItems(); // a barge-in must not name an item of the old session
     return this.log.turns();
   }
 

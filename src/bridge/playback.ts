@@ -96,6 +96,12 @@ export class PlaybackTracker {
     return this.sentMs - Math.max(0, this.playoutEnd - now);
   }
 
+  /** A new session: the items of the old one no longer exist there (the timeline stays). */
+  forgetItems(): void {
+    this.items = [];
+    this.current = undefined;
+  }
+
   /**
    * Barge-in at `now`: the items whose audio the caller had not all heard, with what they
    * heard, oldest first. The leg's queue is dropped by the caller of this method, so the

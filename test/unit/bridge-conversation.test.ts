@@ -120,6 +120,16 @@ describe('PlaybackTracker', () => {
   });
 });
 
+describe('PlaybackTracker across sessions', () => {
+  it('items of a session that was replaced are never cut (the new session does not have them)', () => {
+    const p = new PlaybackTracker(48, 48);
+    p.generated('old', 0, 48 * 2000);
+    p.sent(48 * 2000, 0);
+    p.forgetItems();
+    expect(p.bargeIn(500)).toEqual([]);
+  });
+});
+
 describe('latency figures', () => {
   it('nearest-rank percentiles; per call median and max; a ring of the last turns', () => {
     expect(percentile([5, 1, 3], 50)).toBe(3);
