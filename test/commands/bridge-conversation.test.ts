@@ -164,6 +164,18 @@ describe('context across sessions', () => {
   });
 });
 
+describe('context across sessions, a close without the error event', () => {
+  it('a close whose reason says "maximum duration" is replaced at once too', async () => {
+    const { fake, bridge } = await setup('ga');
+    const acs = await caller(bridge, fake);
+    await fullTurn(fake, acs, 'Hello.', 'Hi.');
+    fake.last().ws.close(1001, 'Your session hit the maximum duration of 30 minutes.');
+    await waitFor(() => fake.sessions.length === 2 && fake.last().created.length === 2, 'a new session with the context');
+    expect(bridge.of('upstream.reconnecting')).toEqual([expect.objectContaining({ delayMs: 0, reason: expect.stringMatching(/expired/) })]);
+    acs.close();
+  });
+});
+
 describe('voice-to-voice latency', () => {
   it('per turn from speech_stopped to the first answer audio sent to the caller; per call and bridge-wide figures', async () => {
     const { fake, bridge } = await setup('ga');
