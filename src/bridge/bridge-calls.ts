@@ -5,7 +5,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { CallCore, zeroCounters, type CallCounters, type CallSource } from './call-core.js';
+import { LatencyRing } from './latency.js';
 import type { UpstreamFactory } from './upstream.js';
+import type { WarmSessions } from './warm-sessions.js';
 
 /** Totals since start (ended calls plus the live ones). */
 export interface BridgeStats extends CallCounters {
@@ -24,6 +26,8 @@ export interface BridgeCallsOptions {
   maxCalls: number;
   upstream: UpstreamFactory;
   onEvent(type: string, data: Record<string, unknown>): void;
+  /** Sessions pre-opened while the bridge answered ACS calls, claimed by call connection id. */
+  warm?: WarmSessions;
 }
 
 /** Admission and accounting of the bridge's calls. */
@@ -38,6 +42,8 @@ export class BridgeCalls {
   rejected = 0;
   private readonly ended = zeroCounters();
   private readonly bySource: Record<CallSource, number> = { acs: 0, asterisk: 0, twilio: 0 };
+  /** Voice-to-voice latency of the last 1000 turns of all calls (ms). */
+  private readonly latency = new LatencyRing(1000);
 
   constructor(private readonly o: BridgeCallsOptions) {}
 
@@ -71,6 +77,8 @@ export class BridgeCalls {
         onUpstreamReady: () => {
           this.upstreamRefusal = undefined;
         },
+        onTurnLatency: (ms) => this.latency.add(ms),
+        ...(this.o.warm ? { claimWarm: this.o.warm.claim.bind(this.o.warm) } : {}),
         onEnd: (call) => {
           this.calls.delete(call);
           const c = call.counters();
@@ -112,6 +120,11 @@ export class BridgeCalls {
       await new Promise((r) => setTimeout(r, 25));
     }
     return this.calls.size;
+  }
+
+  /** Voice-to-voice latency over the last 1000 turns of all calls: p50 and p95 (ms, null before a turn). */
+  voiceToVoice(): { turns: number; p50Ms: number | null; p95Ms: number | null } {
+    return this.latency.summary();
   }
 
   /** Totals since start. */

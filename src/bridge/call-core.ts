@@ -7,91 +7,22 @@
  * end; the core opens the upstream in the matching session format, converts sample rates where
  * the leg's PCM is not 24 kHz, and drives the leg back through {@link MediaLeg}: model audio,
  * barge-in (stop playback), hang-up. Counters and NDJSON events are kept here, the same for
- * every source.
+ * every source; the conversation side (truncation to what the caller heard, context replayed
+ * into a new session, voice-to-voice latency, transcripts) in call-conversation.ts.
  *
  * Per frame the work is kept lean: base64 passes through unchanged for 24 kHz PCM16 and G.711;
  * one resampler pass for 8/16 kHz PCM16. No logging per frame, counters only.
  */
 import { createResampler, type StreamResampler } from '../audio/resampler.js';
 import { base64ByteLength } from './acs-frames.js';
-import { describeFormat, sessionAudioFor, type LegFormat, type SessionAudio } from './media-format.js';
-import type { Upstream, UpstreamFactory } from './upstream.js';
+import { CallConversation } from './call-conversation.js';
+import { describeFormat, legBytesPerMs, sessionAudioFor, sessionBytesPerMs, type LegFormat, type SessionAudio } from './media-format.js';
+import type { Upstream, UpstreamFactory, UpstreamSink } from './upstream.js';
+import type { ClaimedSession } from './warm-sessions.js';
+import { zeroCounters, type CallCounters, type CallInfo, type MediaLeg } from './call-types.js';
 
-/** Where a call comes from. */
-export type CallSource = 'acs' | 'asterisk' | 'twilio';
-
-/** Who the call is: voicectl's id, its source, and the leg's own ids (for events). */
-export interface CallInfo {
-  /** voicectl's id for the call (`c1-…`, `c2-…`), unique per bridge process. */
-  callId: string;
-  source: CallSource;
-  /** Peer address. */
-  remote?: string;
-  /** Leg-specific ids: ACS `connectionId` / `correlationId`, Asterisk `channelId`, Twilio `callSid` / `streamSid`, … */
-  [id: string]: string | undefined;
-}
-
-/** Counters of one call (the `call.ended` event carries them). */
-export interface CallCounters {
-  /** Caller audio frames received (silent ones included). */
-  framesIn: number;
-  /** Caller audio bytes received (decoded size, in the leg's format). */
-  bytesIn: number;
-  /** Audio frames sent to the caller. */
-  framesOut: number;
-  /** Audio bytes sent to the caller (decoded size, in the leg's format). */
-  bytesOut: number;
-  /** Caller frames dropped toward the model (reconnecting, slow upstream). */
-  droppedIn: number;
-  /** Model audio dropped toward the caller (the leg is not draining, or flow-controlled past its queue). */
-  droppedOut: number;
-  /** Model deltas dropped after barge-in cancelled their response. */
-  lateDeltasDropped: number;
-  /** Messages that were not valid for the leg's protocol (bad JSON, bad framing, bad base64, oversized). */
-  malformed: number;
-  /** Caller audio received before the leg announced its format (ignored). */
-  beforeMetadata: number;
-  /** Upstream connections re-established mid-call. */
-  reconnects: number;
-  /** `input_audio_buffer.speech_started` events (each stopped the leg's playback). */
-  bargeIns: number;
-  /** `response.cancel` events sent to the model. */
-  cancels: number;
-  /** Model audio deltas that were not valid base64 audio (dropped). */
-  invalidDeltas: number;
-}
-
-/** A zeroed {@link CallCounters}. */
-export function zeroCounters(): CallCounters {
-  return {
-    framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, droppedIn: 0, droppedOut: 0, lateDeltasDropped: 0,
-    malformed: 0, beforeMetadata: 0, reconnects: 0, bargeIns: 0, cancels: 0, invalidDeltas: 0,
-  };
-}
-
-/**
- * What a media source adapter implements for the core. Audio is base64 in the leg's own
- * format (the one given to {@link CallCore.start}).
- */
-export interface MediaLeg {
-  /**
-   * Play model audio to the caller.
-   * @returns false when the leg dropped it (socket not draining, flow control past its queue).
-   */
-  play(b64: string): boolean;
-  /** Barge-in: drop what is queued toward the caller (ACS StopAudio, Asterisk FLUSH_MEDIA, Twilio clear). */
-  stopPlayback(): void;
-  /**
-   * Hang the call up from the bridge's side. `code` is a WebSocket close code (1000 normal,
-   * 1001 shutting down, 1003 unsupported format, 1011 upstream failure, 1013 try later);
-   * legs without close codes map it to their own hang-up.
-   */
-  hangUp(code: number, reason: string): void;
-  /** Drop the connection at once (no answer to a ping, drain timeout). */
-  terminate(): void;
-  /** One heartbeat tick (ping, or nothing for legs without one). */
-  heartbeat?(): void;
-}
+export { zeroCounters } from './call-types.js';
+export type { CallCounters, CallInfo, CallSource, MediaLeg } from './call-types.js';
 
 /** Options of a call, from the server. */
 export interface CallCoreOptions {
@@ -104,6 +35,10 @@ export interface CallCoreOptions {
   onUpstreamError(message: string, status?: number): void;
   /** The upstream accepted a session (clears a refusal seen before). */
   onUpstreamReady?(): void;
+  /** One turn's voice-to-voice latency (ms), for the bridge-wide figures. */
+  onTurnLatency?(ms: number): void;
+  /** The session pre-opened when the bridge answered this ACS call (by call connection id), if any. */
+  claimWarm?(callConnectionId: string, audio: SessionAudio): ClaimedSession | undefined;
 }
 
 /** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
@@ -132,6 +67,12 @@ export class CallCore {
    * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
    */
   private upstream: Upstream | undefined;
+  /** When the upstream first accepted its session (ms since the epoch). */
+  private sessionReadyAt: number | undefined;
+  /** True when the call took a session pre-opened while the call was being answered. */
+  private warm = false;
+  /** Truncation, replayed context, latency and transcripts: set with the format. */
+  private conversation: CallConversation | undefined;
 
   constructor(info: CallInfo, private readonly o: CallCoreOptions) {
     this.info = info;
@@ -179,6 +120,16 @@ export class CallCore {
     }
     this.format = format;
     const { audio, resampleFrom } = sessionAudioFor(format);
+    this.conversation = new CallConversation(
+      {
+        callId: this.info.callId,
+        emit: this.o.onEvent,
+        upstream: () => this.upstream,
+        ...(this.o.onTurnLatency ? { onTurnLatency: this.o.onTurnLatency } : {}),
+      },
+      sessionBytesPerMs(audio),
+      legBytesPerMs(format),
+    );
     const upstream = this.openUpstream(audio);
     const resampling = resampleFrom !== undefined && !upstream.passthrough;
     if (resampling) {
@@ -242,6 +193,7 @@ export class CallCore {
       reconnects: u.reconnects,
       cancels: u.cancels,
       invalidDeltas: u.invalidDeltas,
+      turnsReplayed: u.turnsReplayed ?? 0,
     };
   }
 
@@ -277,6 +229,8 @@ export class CallCore {
         sampleRate: this.format?.sampleRate ?? null,
         codec: this.format?.codec ?? null,
         ...counters,
+        ...(this.conversation?.summary() ?? {}),
+        ...(this.format ? { sessionReadyMs: this.sessionReadyAt !== undefined ? Math.max(0, this.sessionReadyAt - this.startedAt) : null, warmSession: this.warm } : {}),
         closeCode: this.hungUp?.code ?? code,
         closeReason: this.hungUp?.reason ?? reason,
       });
@@ -285,20 +239,27 @@ export class CallCore {
   }
 
   private openUpstream(audio: SessionAudio): Upstream {
-    this.upstream = this.o.upstream({
-      callId: this.info.callId,
-      audio,
-      sink: {
-        audio: (b64) => this.fromModel(b64),
-        speechStarted: () => {
+    const sink: UpstreamSink = {
+        audio: (b64, item) => {
+          this.conversation?.generated(item, base64ByteLength(b64));
+          this.fromModel(b64);
+        },
+        speechStarted: (itemId) => {
           this.c.bargeIns += 1;
+          // The position first (the leg's stop drops its queue), then the stop at once, then the
+          // model is told what was heard; the upstream sends response.cancel right after.
+          const played = this.leg?.playedMs?.();
           this.toCaller?.reset();
           this.leg?.stopPlayback();
+          this.conversation?.bargeIn(itemId, played);
         },
-        transcript: (role, text) => this.o.onEvent('transcript', { callId: this.info.callId, role, text }),
+        speechStopped: () => this.conversation?.speechStopped(),
+        transcript: (role, text, itemId) => this.conversation?.transcript(role, text, itemId),
+        replay: () => this.conversation?.replay() ?? [],
         ready: () => {
+          this.sessionReadyAt ??= Date.now();
           this.o.onUpstreamReady?.();
-          this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source });
+          this.o.onEvent('upstream.opened', { callId: this.info.callId, source: this.info.source, ...(this.warm ? { warm: true } : {}) });
         },
         error: ({ message, code, fatal, status }) => {
           this.o.onEvent('upstream.error', { callId: this.info.callId, message, ...(code ? { code } : {}), ...(status ? { status } : {}), fatal });
@@ -308,8 +269,17 @@ export class CallCore {
           }
         },
         reconnecting: (r) => this.o.onEvent('upstream.reconnecting', { callId: this.info.callId, ...r }),
-      },
-    });
+    };
+    // A session the bridge opened while answering this ACS call, matched by call connection id.
+    const connectionId = this.info.source === 'acs' ? this.info.connectionId : undefined;
+    const warm = connectionId !== undefined ? this.o.claimWarm?.(connectionId, audio) : undefined;
+    if (warm) {
+      this.warm = true;
+      this.upstream = warm.upstream;
+      warm.attach(sink);
+      return warm.upstream;
+    }
+    this.upstream = this.o.upstream({ callId: this.info.callId, audio, sink });
     return this.upstream;
   }
 
@@ -325,7 +295,9 @@ export class CallCore {
       this.c.droppedOut += 1;
       return;
     }
+    const bytes = base64ByteLength(out);
     this.c.framesOut += 1;
-    this.c.bytesOut += base64ByteLength(out);
+    this.c.bytesOut += bytes;
+    this.conversation?.sent(bytes);
   }
 }

@@ -29,6 +29,11 @@ export interface HealthDocument {
     /** The last fatal upstream error (e.g. a 401 from Azure OpenAI), redacted, or null. */
     lastError: { message: string; time: string } | null;
   };
+  /**
+   * Voice-to-voice latency (ms from the model's end-of-speech decision to the first answer audio
+   * sent to the caller) over the last 1000 turns of all calls; null figures before the first turn.
+   */
+  voiceToVoice?: { turns: number; p50Ms: number | null; p95Ms: number | null };
   [extra: string]: unknown;
 }
 
@@ -48,6 +53,8 @@ export interface HealthInput {
   lastError: { message: string; time: string } | undefined;
   /** Calls accepted since start, by source. */
   sources?: Record<string, number>;
+  /** Voice-to-voice latency figures (see {@link HealthDocument.voiceToVoice}). */
+  voiceToVoice?: { turns: number; p50Ms: number | null; p95Ms: number | null };
   /** Extra fields (the call automation state); they cannot replace the fields above. */
   extras?: Record<string, unknown>;
 }
@@ -65,6 +72,7 @@ export function healthDocument(h: HealthInput): HealthDocument {
       ...h.upstream,
       lastError: h.lastError ? { message: redact(h.lastError.message), time: h.lastError.time } : null,
     },
+    ...(h.voiceToVoice ? { voiceToVoice: h.voiceToVoice } : {}),
   };
   return { ...(h.extras ?? {}), ...doc };
 }

@@ -36,8 +36,16 @@ export function describeEvent(type: string, d: Data): string | undefined {
       return (
         `call ${id} ended after ${(n(d.durationMs) / 1000).toFixed(1)} s (close ${n(d.closeCode)}${d.closeReason ? ` ${String(d.closeReason)}` : ''}): ` +
         `${n(d.framesIn)} frames in, ${n(d.framesOut)} out, ${n(d.droppedIn) + n(d.droppedOut)} dropped, ` +
-        `${n(d.malformed)} malformed, ${plural(n(d.reconnects), 'reconnect')}, ${plural(n(d.bargeIns), 'barge-in')}`
+        `${n(d.malformed)} malformed, ${plural(n(d.reconnects), 'reconnect')}, ${plural(n(d.bargeIns), 'barge-in')}` +
+        `${n(d.turnsReplayed) > 0 ? `, ${plural(n(d.turnsReplayed), 'turn')} replayed` : ''}` +
+        `${typeof d.voiceToVoiceMedianMs === 'number' ? `, voice-to-voice median ${d.voiceToVoiceMedianMs} ms (max ${n(d.voiceToVoiceMaxMs)} ms)` : ''}`
       );
+    case 'call.barge_in':
+      return d.action === 'delete'
+        ? `call ${id}: barge-in before the caller heard the answer (${n(d.generatedMs)} ms generated): item deleted`
+        : `call ${id}: barge-in after ${n(d.heardMs)} of ${n(d.generatedMs)} ms of the answer: item truncated`;
+    case 'transcripts.error':
+      return `transcripts: ${String(d.message)}`;
     case 'call.refused':
       return d.reason === 'draining'
         ? `refused a ${String(d.source ?? '')} call: the bridge is draining (closed with 1013)`

@@ -153,11 +153,13 @@ export interface RealtimeAudioDelta {
 /** The server events the bridge acts on, with GA and preview names folded together. */
 export type RealtimeServerEvent =
   | ({ type: 'audio' } & RealtimeAudioDelta)
-  | { type: 'speech_started' }
+  | { type: 'speech_started'; itemId?: string }
+  | { type: 'speech_stopped' }
   | { type: 'response.created'; responseId?: string }
   | { type: 'response.done'; responseId?: string }
   | { type: 'session.updated' }
-  | { type: 'transcript'; role: 'caller' | 'model'; text: string }
+  | { type: 'transcript'; role: 'caller' | 'model'; text: string; itemId?: string }
+  | { type: 'item.truncated'; itemId?: string; audioEndMs?: number }
   | { type: 'error'; code?: string; message: string; eventId?: string }
   | { type: 'other'; name: string };
 
@@ -181,6 +183,12 @@ function audioEvent(e: Json, delta: string): RealtimeServerEvent {
   return ev;
 }
 
+/** A final transcript line, with the item it belongs to when the event names one. */
+function transcriptEvent(role: 'caller' | 'model', e: Json): RealtimeServerEvent {
+  const itemId = str(e.item_id);
+  return { type: 'transcript', role, text: str(e.transcript) ?? '', ...(itemId !== undefined ? { itemId } : {}) };
+}
+
 /**
  * Normalise one server event (already JSON-parsed).
  * @returns `other` for events the bridge does not act on, and for anything malformed.
@@ -197,7 +205,11 @@ export function normalizeServerEvent(ev: unknown): RealtimeServerEvent {
       return delta === undefined ? { type: 'other', name: type } : audioEvent(e, delta);
     }
     case 'input_audio_buffer.speech_started':
-      return { type: 'speech_started' };
+      return str(e.item_id) !== undefined ? { type: 'speech_started', itemId: str(e.item_id) } : { type: 'speech_started' };
+    case 'input_audio_buffer.speech_stopped':
+      return { type: 'speech_stopped' };
+    case 'conversation.item.truncated':
+      return { type: 'item.truncated', itemId: str(e.item_id), audioEndMs: index(e.audio_end_ms) };
     case 'response.created':
       return { type: 'response.created', responseId: str((e.response as Json | undefined)?.id) };
     case 'response.done':
@@ -205,10 +217,10 @@ export function normalizeServerEvent(ev: unknown): RealtimeServerEvent {
     case 'session.updated':
       return { type: 'session.updated' };
     case 'conversation.item.input_audio_transcription.completed':
-      return { type: 'transcript', role: 'caller', text: str(e.transcript) ?? '' };
+      return transcriptEvent('caller', e);
     case 'response.output_audio_transcript.done': // GA
     case 'response.audio_transcript.done': // preview
-      return { type: 'transcript', role: 'model', text: str(e.transcript) ?? '' };
+      return transcriptEvent('model', e);
     case 'error': {
       const err = (e.error ?? {}) as Json;
       return { type: 'error', code: str(err.code), message: str(err.message) ?? 'unknown error', eventId: str(err.event_id) };

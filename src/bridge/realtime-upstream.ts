@@ -12,8 +12,14 @@
  * - Barge-in: on `input_audio_buffer.speech_started` the sink is told (ACS StopAudio), and
  *   `response.cancel` is sent when a response is in progress; late deltas of the cancelled
  *   response are dropped.
+ * - Barge-in truncation: the call tells the upstream what the caller heard before the cancel
+ *   goes out ({@link Upstream.truncate}: `conversation.item.truncate`; {@link Upstream.deleteItem}:
+ *   `conversation.item.delete`).
  * - A drop mid-call reconnects with backoff (base doubling up to max: 0.5 s → 8 s by
- *   default) and re-sends `session.update`. A refusal (HTTP 400/401/403/404 at the upgrade,
+ *   default), re-sends `session.update`, then the call's conversation so far as
+ *   `conversation.item.create` text items ({@link UpstreamSink.replay}), all before any caller
+ *   audio. A session the service ends at its maximum duration (`error` code `session_expired`,
+ *   or a close whose reason says "maximum duration") is replaced at once, without backoff. A refusal (HTTP 400/401/403/404 at the upgrade,
  *   or an `error` answering the session.update) is fatal at once; so is failing to connect
  *   `maxAttempts` times in a row.
  */
@@ -29,6 +35,7 @@ import {
   type SessionSettings,
 } from './realtime-protocol.js';
 import type { SessionAudio } from './media-format.js';
+import { deleteItemEvent, itemCreateEvent, truncateEvent } from './conversation.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
 
 /** Reconnect backoff, in ms. */
@@ -100,7 +107,7 @@ class RealtimeUpstream implements Upstream {
   private readonly cancelled = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly c: UpstreamCounters = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0 };
+  private readonly c: Required<UpstreamCounters> = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0, turnsReplayed: 0 };
 
   constructor(
     private readonly o: RealtimeUpstreamOptions,
@@ -131,6 +138,20 @@ class RealtimeUpstream implements Upstream {
 
   counters(): UpstreamCounters {
     return { ...this.c };
+  }
+
+  truncate(itemId: string, contentIndex: number, audioEndMs: number): void {
+    this.sendControl(truncateEvent(itemId, contentIndex, audioEndMs));
+  }
+
+  deleteItem(itemId: string): void {
+    this.sendControl(deleteItemEvent(itemId));
+  }
+
+  /** A control event on the open socket; dropped while reconnecting (the new session has no such item). */
+  private sendControl(text: string): void {
+    const ws = this.ws;
+    if (!this.closed && ws && ws.readyState === WebSocket.OPEN) ws.send(text);
   }
 
   close(): void {
@@ -193,6 +214,11 @@ class RealtimeUpstream implements Upstream {
       this.sessionAcked = false;
       this.responseActive = false;
       ws.send(this.sessionText);
+      // The conversation so far, in order, before any caller audio (empty on a call's first session).
+      for (const turn of this.sink.replay?.() ?? []) {
+        ws.send(itemCreateEvent(this.o.protocol, turn));
+        this.c.turnsReplayed += 1;
+      }
       if (this.everOpened) this.c.reconnects += 1;
       this.everOpened = true;
       for (const b64 of this.pending) ws.send(appendAudioEvent(b64));
@@ -206,13 +232,18 @@ class RealtimeUpstream implements Upstream {
       this.pingTimer.unref();
     });
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) this.onServerEvent(data.toString());
+      // a replaced (expired) session may still be closing: only the current one speaks
+      if (!isBinary && this.ws === ws) this.onServerEvent(data.toString());
     });
     ws.on('close', (code, reason) => {
       if (this.ws === ws) this.stopTimers();
       if (this.closed || this.ws !== ws) return;
       if (refusedStatus !== undefined && REFUSAL.has(refusedStatus)) {
         return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`, undefined, refusedStatus);
+      }
+      if (opened && this.sessionAcked && expiredClose(code, reason)) {
+        this.failures = 0;
+        return this.retry(`Realtime session expired (${code} ${reason.toString().slice(0, 60)})`, 0);
       }
       if (opened) {
         const why = `Azure OpenAI closed the connection (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
@@ -233,8 +264,8 @@ class RealtimeUpstream implements Upstream {
     });
   }
 
-  private retry(reason: string): void {
-    const delayMs = Math.min(this.backoff.baseMs * 2 ** this.failures, this.backoff.maxMs);
+  private retry(reason: string, delay?: number): void {
+    const delayMs = delay ?? Math.min(this.backoff.baseMs * 2 ** this.failures, this.backoff.maxMs);
     this.sink.reconnecting({ attempt: this.failures + 1, delayMs, reason });
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }
@@ -248,7 +279,7 @@ class RealtimeUpstream implements Upstream {
         this.c.lateDeltasDropped += 1;
         return;
       }
-      this.sink.audio(fast.delta);
+      this.sink.audio(fast.delta, fast);
       return;
     }
     let doc: unknown;
@@ -269,11 +300,14 @@ class RealtimeUpstream implements Upstream {
           this.c.invalidDeltas += 1;
           return;
         }
-        this.sink.audio(ev.delta);
+        this.sink.audio(ev.delta, ev);
         return;
       case 'speech_started':
-        this.sink.speechStarted();
+        this.sink.speechStarted(ev.itemId);
         if (this.responseActive) this.cancelResponse();
+        return;
+      case 'speech_stopped':
+        this.sink.speechStopped?.();
         return;
       case 'response.created':
         this.responseActive = true;
@@ -289,17 +323,36 @@ class RealtimeUpstream implements Upstream {
         this.sink.ready?.();
         return;
       case 'transcript':
-        if (ev.text !== '') this.sink.transcript(ev.role, ev.text);
+        if (ev.text !== '') this.sink.transcript(ev.role, ev.text, ev.itemId);
         return;
       case 'error':
         if (!this.sessionAcked || ev.eventId === SESSION_UPDATE_EVENT_ID) {
           return this.fatal(`Azure OpenAI rejected the session: ${ev.message}`, ev.code);
         }
         if (ev.code === 'response_cancel_not_active') return; // raced the service's own interrupt
+        if (ev.code === 'session_expired') return this.replaceSession(ev.message);
         this.sink.error({ message: ev.message, code: ev.code, fatal: false });
         return;
       default:
     }
+  }
+
+  /**
+   * The service ended the session at its maximum duration: open a new one now (no backoff) and
+   * let the old socket go; the call's context is replayed into the new session on open.
+   */
+  private replaceSession(message: string): void {
+    const old = this.ws;
+    this.ws = undefined;
+    this.stopTimers();
+    this.failures = 0;
+    try {
+      old?.close(1000, 'session expired');
+    } catch {
+      // already closing
+    }
+    this.sink.reconnecting({ attempt: 1, delayMs: 0, reason: `Realtime session expired: ${message.slice(0, 80)}` });
+    this.connect();
   }
 
   private cancelResponse(): void {
@@ -329,4 +382,9 @@ class RealtimeUpstream implements Upstream {
     this.retryTimer = undefined;
     this.pingTimer = undefined;
   }
+}
+
+/** A close that ends a session at the service's maximum duration (e.g. 1001 "Your session hit the maximum duration of 60 minutes."). */
+function expiredClose(code: number, reason: Buffer): boolean {
+  return (code === 1000 || code === 1001) && /maximum duration/i.test(reason.toString());
 }

@@ -22,6 +22,8 @@ import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { READY_PATH } from './defaults.js';
+import { transcriptSink } from './transcripts.js';
+import { WarmSessions, type WarmTicket } from './warm-sessions.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
 
 export type { BridgeStats } from './bridge-calls.js';
@@ -72,6 +74,10 @@ export interface BridgeOptions {
   maxFrameBytes?: number;
   /** On close, how long calls get to close before they are terminated (ms, default 1500; the whole close then takes at most about 2 s). */
   drainTimeoutMs?: number;
+  /** Directory for one JSON Lines transcript file per call (`--transcripts`); none when undefined. */
+  transcriptsDir?: string;
+  /** How long a session pre-opened for a call being answered waits for its media socket (ms, default 15 000). */
+  prewarmTimeoutMs?: number;
 }
 
 /** A running bridge. */
@@ -94,6 +100,8 @@ export interface BridgeHandle {
   /** Stop: refuse new calls, close active ones with 1001, close upstreams; resolves when all is closed. Idempotent. */
   close(): Promise<void>;
   stats(): BridgeStats;
+  /** Open the Realtime session of an ACS call being answered (none for the echo, while draining, at `maxCalls`). */
+  prewarm(): WarmTicket | undefined;
 }
 
 export { hasMediaToken } from './media-auth.js';
@@ -125,8 +133,10 @@ function requestUrl(req: IncomingMessage): URL | undefined {
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
-  const emit = options.onEvent;
-  const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit });
+  const transcripts = await transcriptSink(options.transcriptsDir, options.onEvent);
+  const emit = transcripts.emit;
+  const warm = description.kind === 'aoai' ? new WarmSessions({ upstream: factory, onEvent: emit, ...(options.prewarmTimeoutMs !== undefined ? { timeoutMs: options.prewarmTimeoutMs } : {}) }) : undefined;
+  const registry = new BridgeCalls({ maxCalls: options.maxCalls, upstream: factory, onEvent: emit, ...(warm ? { warm } : {}) });
   const limits = { maxQueuedBytes: options.maxQueuedBytes ?? 512 * 1024, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024 };
   const legs: WsLegRoute[] = [
     acsRoute(options, limits, () => description.kind),
@@ -152,7 +162,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
         draining: registry.draining, version: options.version ?? '0.0.0', startedAt, now: Date.now(), active: registry.calls.size,
         total: registry.total, refused: registry.refused, maxCalls: options.maxCalls, mediaPath: options.mediaPath,
         tokenRequired: Boolean(options.mediaToken), upstream: description, lastError: registry.lastError,
-        sources: registry.stats().bySource, extras: options.healthExtras?.(),
+        sources: registry.stats().bySource, voiceToVoice: registry.voiceToVoice(), extras: options.healthExtras?.(),
       }),
     );
 
@@ -260,12 +270,13 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     closing ??= (async () => {
       registry.draining = true;
       clearInterval(heartbeat);
+      warm?.closeAll();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const listenerClosed = audioSocket?.close();
       await registry.closeAll(options.drainTimeoutMs ?? 1500);
       wss.close();
       server.closeAllConnections();
-      await Promise.all([serverClosed, listenerClosed]);
+      await Promise.all([serverClosed, listenerClosed, transcripts.close()]);
     })();
     return closing;
   };
@@ -279,6 +290,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     drain: (timeoutMs, o) => registry.drain(timeoutMs, o),
     close,
     stats: () => registry.stats(),
+    prewarm: () => (warm && !registry.draining && registry.calls.size + warm.size < options.maxCalls ? warm.open() : undefined),
   };
 }
 

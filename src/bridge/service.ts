@@ -73,6 +73,7 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
             clientOptions: tlsOptionsFromEnv(o.env),
             onEvent,
             ...(o.log ? { log: o.log } : {}),
+            prewarm: () => handle?.prewarm(), // the bridge starts below; IncomingCall comes later
           });
         })
       : undefined;

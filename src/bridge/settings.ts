@@ -20,6 +20,8 @@ import type { AriMediaMode } from '../ari/stasis-call.js';
 export interface BridgeFlags {
   listen: number;
   host: string;
+  /** `--transcripts <dir>`: one JSON Lines transcript file per call. */
+  transcripts?: string;
   mediaPath: string;
   /** Path of the Asterisk chan_websocket leg. */
   asteriskPath: string;
@@ -41,7 +43,7 @@ export interface BridgeFlags {
 
 /** Resolved settings: the listening part of {@link BridgeOptions}, plus start-up notices. */
 export interface BridgeSettings
-  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream'> {
+  extends Pick<BridgeOptions, 'port' | 'host' | 'mediaPath' | 'asteriskPath' | 'audioSocket' | 'maxCalls' | 'mediaToken' | 'upstream' | 'transcriptsDir'> {
   /** On SIGTERM, how long active calls may run on (seconds). */
   drainTimeoutS: number;
   /** Notices for stderr (echo mode, open media socket, …). */
@@ -94,6 +96,7 @@ export async function resolveBridgeSettings(config: Config, flags: BridgeFlags, 
   const out: BridgeSettings = {
     port: flags.listen, host: flags.host, mediaPath: flags.mediaPath, asteriskPath: flags.asteriskPath, maxCalls: flags.maxCalls, upstream,
     drainTimeoutS: drainTimeout(config, flags.drainTimeout), notices,
+    ...(flags.transcripts !== undefined ? { transcriptsDir: path.resolve(cwd, flags.transcripts) } : {}),
   };
   if (flags.ariMedia !== undefined && !flags.ari) {
     throw new UsageError('--ari-media only applies with --ari.', { code: 'VOICECTL_USAGE', hint: 'Add --ari to run the Stasis app, or drop --ari-media.' });

@@ -7,12 +7,28 @@ import type { SessionAudio } from './media-format.js';
 
 /** Callbacks an upstream uses to reach its call. All run synchronously on the event loop. */
 export interface UpstreamSink {
-  /** Model audio for the caller: base64 in the session format (or the caller's, for a passthrough upstream). */
-  audio(b64: string): void;
-  /** The model heard the caller start speaking (barge-in): the call stops the leg's playback. */
-  speechStarted(): void;
-  /** A finished transcript line, of the caller or of the model. */
-  transcript(role: 'caller' | 'model', text: string): void;
+  /**
+   * Model audio for the caller: base64 in the session format (or the caller's, for a passthrough
+   * upstream). `item` locates it in the conversation (the assistant item and content part the
+   * delta belongs to, from the delta's `item_id` / `content_index` / `response_id`) when known.
+   */
+  audio(b64: string, item?: AudioItemRef): void;
+  /**
+   * The model heard the caller start speaking (barge-in): the call stops the leg's playback and
+   * tells the upstream what was heard ({@link Upstream.truncate} / {@link Upstream.deleteItem})
+   * before the upstream cancels the response. `itemId` is the caller's new conversation item.
+   */
+  speechStarted(itemId?: string): void;
+  /** The model decided the caller stopped speaking (`input_audio_buffer.speech_stopped`): a turn's latency starts. */
+  speechStopped?(): void;
+  /** A finished transcript line, of the caller or of the model, with its conversation item id when known. */
+  transcript(role: 'caller' | 'model', text: string, itemId?: string): void;
+  /**
+   * The conversation so far, as text turns in order, for a session opened after a reconnect or
+   * a session that expired: the upstream sends them as `conversation.item.create` right after
+   * `session.update`, before any caller audio.
+   */
+  replay?(): ReplayTurn[];
   /**
    * A failure. `fatal` means the upstream gave up (refused at connect, session rejected, or
    * unreachable after all retries): the call closes with 1011 and `message` as the reason.
@@ -23,6 +39,19 @@ export interface UpstreamSink {
   ready?(): void;
   /** The connection dropped mid-call; a reconnect is scheduled after `delayMs`. */
   reconnecting(info: { attempt: number; delayMs: number; reason: string }): void;
+}
+
+/** Where a model audio delta belongs: the assistant item, its content part, its response. */
+export interface AudioItemRef {
+  itemId?: string;
+  contentIndex?: number;
+  responseId?: string;
+}
+
+/** One turn of a conversation kept as text, for replay into a new session. */
+export interface ReplayTurn {
+  role: 'user' | 'assistant';
+  text: string;
 }
 
 /** Counters an upstream keeps for the call's `call.ended` event. */
@@ -37,6 +66,8 @@ export interface UpstreamCounters {
   cancels: number;
   /** Model audio deltas that were not valid base64 (dropped, never sent to the caller). */
   invalidDeltas: number;
+  /** Turns sent as `conversation.item.create` into sessions opened after a reconnect (absent: never). */
+  turnsReplayed?: number;
 }
 
 /** One call's upstream. */
@@ -53,6 +84,13 @@ export interface Upstream {
   send(b64: string): boolean;
   /** Counters so far. */
   counters(): UpstreamCounters;
+  /**
+   * Tell the model the caller heard only the first `audioEndMs` ms of an assistant item's audio
+   * (`conversation.item.truncate`). Absent on upstreams without a conversation (the echo).
+   */
+  truncate?(itemId: string, contentIndex: number, audioEndMs: number): void;
+  /** Remove an assistant item the caller heard nothing of (`conversation.item.delete`). */
+  deleteItem?(itemId: string): void;
   /** Close for good (the call ended); idempotent, never throws. */
   close(): void;
 }

@@ -65,6 +65,11 @@ export interface CallAutomationOptions {
   /** Callback ids (tests); default random UUIDs. */
   newCallbackId?: () => string;
   /**
+   * Open the Realtime session of a call the bridge is answering, before its media socket exists
+   * (the bridge's pre-opened sessions); undefined when none can be opened now.
+   */
+  prewarm?: () => { bind(callConnectionId: string): void; cancel(): void } | undefined;
+  /**
    * `VOICECTL_REDIS_URL`: share the call state with other replicas through this Redis 6+.
    * Unset: the state lives in this process.
    */
@@ -151,6 +156,7 @@ export async function createCallAutomation(options: CallAutomationOptions): Prom
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxWaitMs: options.maxWaitMs ?? 25_000,
     ...(options.newCallbackId ? { newCallbackId: options.newCallbackId } : {}),
+    ...(options.prewarm ? { prewarm: options.prewarm } : {}),
   };
 
   const result: CallAutomation = {

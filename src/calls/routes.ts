@@ -41,6 +41,11 @@ export interface RouteDeps {
   maxBodyBytes: number;
   maxWaitMs: number;
   newCallbackId?: () => string;
+  /**
+   * Open the call's Realtime session while it is being answered (see {@link CallAutomationOptions.prewarm}):
+   * `bind` gets the call connection id the answer returns, `cancel` is called when the answer fails.
+   */
+  prewarm?: () => { bind(callConnectionId: string): void; cancel(): void } | undefined;
 }
 
 /** Read and parse a body, answering 413/400 itself; undefined when it did. */
@@ -88,6 +93,8 @@ async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCa
   await deps.store.ensure(callbackId, { direction: 'inbound', ...(item.from ? { from: item.from } : {}), ...(item.to ? { to: item.to } : {}) });
   deps.report(await deps.store.record(callbackId, { type: 'call.incoming', ...(item.from ? { message: `from ${item.from} to ${item.to ?? '?'}` } : {}) }));
   const transportUrl = mediaTransportUrl(deps.host, deps.mediaPath, deps.mediaToken);
+  // The session handshake runs while ACS answers and connects the media socket.
+  const warm = deps.prewarm?.();
   let id: string | undefined;
   try {
     const result = await deps.client().answerCall(item.incomingCallContext, callbackUrl(deps.host, callbackId, deps.secrets.callToken(callbackId)), {
@@ -96,6 +103,7 @@ async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCa
     });
     id = result.callConnectionProperties.callConnectionId;
   } catch (err) {
+    warm?.cancel();
     const f = describeSdkError(err);
     deps.report(
       await deps.store.record(callbackId, {
@@ -107,6 +115,8 @@ async function answer(deps: RouteDeps, item: EventGridItem & { kind: 'incomingCa
     );
     return;
   }
+  if (id) warm?.bind(id);
+  else warm?.cancel();
   deps.report(await deps.store.record(callbackId, { type: 'call.answered', ...(id ? { callConnectionId: id } : {}) }));
 }
 

@@ -59,6 +59,7 @@ export function bridgeCommand(ctx: CommandContext): Command {
         intOption('--drain-timeout', 0, 86_400),
       ),
     )
+    .option('--transcripts <dir>', 'append each call\'s final transcript lines (caller and model) to <dir>/<start>-<callId>.jsonl, mode 0600')
     .option('--acs-resource-id <id>', 'immutable id of the ACS resource (`voicectl acs show`, or ACS_RESOURCE_ID): validate the JWT ACS puts on callbacks and media sockets')
     .option('--json', 'NDJSON events on stdout (bridge.listening, call.started, call.ended, upstream.error, transcript, ...)')
     .addHelpText(

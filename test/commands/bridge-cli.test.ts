@@ -1,5 +1,5 @@
 // `voicectl bridge` in-process through the CLI: options, notices, NDJSON, signals, config errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -134,6 +134,16 @@ describe('voicectl bridge: errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain('hint:');
+  });
+
+  it('--transcripts pointing at a file is exit 1 naming the flag; a relative directory is created under the working directory', async () => {
+    writeFileSync(path.join(cwd, 'not-a-dir'), '');
+    const r = await runVoicectl(['bridge', '--listen', '0', '--host', '127.0.0.1', '--transcripts', 'not-a-dir', '--json'], { cwd });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).error).toMatchObject({ code: 'VOICECTL_TRANSCRIPTS_DIR', hint: expect.stringContaining('--transcripts') });
+    const h = start(['--json', '--upstream', 'echo', '--transcripts', 'tx']);
+    await listening(h);
+    expect(statSync(path.join(cwd, 'tx')).isDirectory()).toBe(true);
   });
 
   it('a port in use is exit 1 naming the port, as JSON under --json', async () => {

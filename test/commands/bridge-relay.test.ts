@@ -248,8 +248,8 @@ describe('bridge relay, model events', () => {
     s.ws.send(JSON.stringify({ type: 'error', error: { type: 'server_error', code: 'server_error', message: 'temporary failure', event_id: null } }));
     await waitFor(() => bridge.of('transcript').length === 2 && bridge.of('upstream.error').length === 1, 'events');
     expect(bridge.of('transcript')).toEqual([
-      { callId: expect.any(String), role: 'caller', text: 'I need help' },
-      { callId: expect.any(String), role: 'model', text: 'Sure, how can I help?' },
+      { callId: expect.any(String), role: 'caller', text: 'I need help', itemId: 'i1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { callId: expect.any(String), role: 'model', text: 'Sure, how can I help?', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     ]);
     expect(bridge.of('upstream.error')[0]).toMatchObject({ message: 'temporary failure', code: 'server_error', fatal: false });
     const frame = numberedFrames(24000, 1)[0]!;

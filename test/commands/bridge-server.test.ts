@@ -86,6 +86,7 @@ describe('HTTP routes and health', () => {
       media: { path: '/ws/media', tokenRequired: false },
       sources: { acs: 0, asterisk: 0, twilio: 0 },
       upstream: { kind: 'echo', lastError: null },
+      voiceToVoice: { turns: 0, p50Ms: null, p95Ms: null },
       callAutomation: { answered: 2 },
     });
     const routed = await fetch(`${b.httpUrl}/api/incomingCall?x=1`, { method: 'POST', body: '[]' });

@@ -2,14 +2,28 @@
  * A fake ACS media streaming client: connects to the bridge's media WebSocket the way ACS
  * does (upgrade headers `x-ms-call-connection-id` / `x-ms-call-correlation-id`), sends
  * `AudioMetadata` then `AudioData` frames in ACS's camelCase shape, and records what the
- * bridge sends back. Plus PCM helpers for tones and pitch checks.
+ * bridge sends back. Like ACS it plays the audio it receives in real time (from arrival, one ms
+ * per ms, queued behind what is still playing) and `StopAudio` drops what has not played yet:
+ * {@link AcsPlayback} is that caller's true play position. Plus PCM helpers for tones and pitch checks.
  */
 import WebSocket from 'ws';
 
 type Json = Record<string, any>;
 
+/** What the fake caller has heard of the bridge's audio. */
+export interface AcsPlayback {
+  /** ms heard since connect (audio dropped by StopAudio not counted) at performance.now() `now`. */
+  heardMs(now?: number): number;
+  /** {@link heardMs} at the arrival of each StopAudio, in order. */
+  atStop: number[];
+  /** True when nothing is left to play. */
+  idle(now?: number): boolean;
+}
+
 export interface AcsClient {
   ws: WebSocket;
+  /** The caller's real-time playback of what the bridge sent. */
+  playback: AcsPlayback;
   /** Every frame the bridge sent, parsed, in order. */
   received: Json[];
   /** The base64 payloads of the AudioData frames received, in order. */
@@ -36,17 +50,38 @@ export function connectAcs(url: string, headers: Record<string, string> = {}): P
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
   });
-  ws.on('message', (data) => received.push(JSON.parse(data.toString()) as Json));
+  // Real-time playout: `total` ms received (less what StopAudio dropped), ending at `end` (performance.now()).
+  let bytesPerMs = 48;
+  let total = 0;
+  let end = 0;
+  const heardMs = (now = performance.now()): number => total - Math.max(0, end - now);
+  const playback: AcsPlayback = { heardMs, atStop: [], idle: (now = performance.now()) => end <= now };
+  ws.on('message', (data) => {
+    const f = JSON.parse(data.toString()) as Json;
+    received.push(f);
+    const now = performance.now();
+    if (f.kind === 'AudioData') {
+      const ms = Buffer.from(f.audioData.data as string, 'base64').length / bytesPerMs;
+      total += ms;
+      end = Math.max(end, now) + ms;
+    } else if (f.kind === 'StopAudio') {
+      total = heardMs(now);
+      end = now;
+      playback.atStop.push(total);
+    }
+  });
   return new Promise((resolve, reject) => {
     ws.once('error', reject);
     ws.once('open', () => {
       ws.on('error', () => {});
       resolve({
         ws,
+        playback,
         received,
         audio: () => received.filter((f) => f.kind === 'AudioData').map((f) => f.audioData.data as string),
         stopAudios: () => received.filter((f) => f.kind === 'StopAudio').length,
         sendMetadata(sampleRate) {
+          bytesPerMs = (sampleRate / 1000) * 2;
           ws.send(
             JSON.stringify({
               kind: 'AudioMetadata',

@@ -13,6 +13,17 @@
  * Behaviour: with `echo` on, every `input_audio_buffer.append` is answered with an audio
  * delta carrying the same base64 (inside one open response). Tests can also emit
  * `speech_started`, push deltas, drop connections, and refuse upgrades.
+ *
+ * The conversation, like the service: {@link FakeRealtime.userTurn} emits `speech_started` /
+ * `speech_stopped` / `committed` with the caller's item id and its transcription;
+ * {@link FakeRealtime.respond} streams an assistant item (`response.created`, audio deltas of
+ * `chunkMs` every `intervalMs`, i.e. faster than real time as the service does, then the audio
+ * transcript and `response.done`), stopped by `response.cancel`. It keeps every item's audio
+ * length and validates `conversation.item.truncate` as the service does (unknown item, an
+ * `audio_end_ms` beyond the item's audio: "Audio content of X ms is already shorter than Y ms",
+ * and 0), `conversation.item.delete` (unknown item) and `conversation.item.create` (message
+ * shape; assistant text is `output_text` in GA, `text` in preview). {@link FakeRealtime.expire}
+ * ends a session at its "maximum duration" like the service.
  */
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -45,6 +56,38 @@ export interface FakeSession {
   /** The input audio format the session was configured for (preview names). */
   format: 'pcm16' | 'g711_ulaw' | 'g711_alaw' | undefined;
   responseId: string | undefined;
+  /** Conversation items by id: role, audio bytes generated, and what happened to them. */
+  items: Map<string, FakeItem>;
+  /** `conversation.item.create` items accepted, in order. */
+  created: Json[];
+  /** Error events sent to the client, in order. */
+  errors: Json[];
+  /** The streaming timer of the response in progress. */
+  streaming: NodeJS.Timeout | undefined;
+}
+
+/** A conversation item the fake keeps. */
+export interface FakeItem {
+  role: 'user' | 'assistant';
+  /** Audio bytes generated (assistant) in the session format. */
+  audioBytes: number;
+  /** ms of audio per the session format. */
+  audioMs(): number;
+  truncatedAt?: number;
+  deleted?: boolean;
+}
+
+/** What {@link FakeRealtime.respond} streams. */
+export interface RespondOptions {
+  /** Audio length (ms). */
+  ms: number;
+  /** The assistant's transcript. */
+  text?: string;
+  /** Audio per delta (ms, default 100). */
+  chunkMs?: number;
+  /** Time between deltas (ms, default 20: five times faster than real time). */
+  intervalMs?: number;
+  session?: FakeSession;
 }
 
 export interface FakeRealtime {
@@ -62,10 +105,21 @@ export interface FakeRealtime {
   last(): FakeSession;
   /** Emit `input_audio_buffer.speech_started` on the latest session. */
   speechStarted(session?: FakeSession): void;
-  /** Send an audio delta of `responseId` (default: the session's current response). */
-  delta(b64: string, session?: FakeSession, responseId?: string): void;
+  /** Send an audio delta of `responseId` (default: the session's current response) and `itemId` (default `item_out`). */
+  delta(b64: string, session?: FakeSession, responseId?: string, itemId?: string): void;
   /** Drop every connection abruptly (no close frame). */
   dropAll(): void;
+  /**
+   * The caller speaks: `speech_started` (item id returned); with `stopped`, also `speech_stopped`,
+   * `committed` and, when `transcript` is given, its transcription after `transcriptDelayMs` (default 0).
+   */
+  userTurn(o?: { session?: FakeSession; stopped?: boolean; transcript?: string; transcriptDelayMs?: number }): string;
+  /** The caller stopped speaking: `speech_stopped` and `committed` for `itemId`. */
+  speechStopped(itemId: string, session?: FakeSession): void;
+  /** Stream an assistant item (see the module doc); resolves its ids at once. */
+  respond(o: RespondOptions): { itemId: string; responseId: string };
+  /** End the session like the service at its maximum duration: `error` session_expired, then close 1001. */
+  expire(session?: FakeSession): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +133,20 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   let responseSeq = 0;
+  let itemSeq = 0;
+
+  const bytesPerMs = (s: FakeSession): number => ((s.format ?? 'pcm16') === 'pcm16' ? 48 : 8);
+  const item = (s: FakeSession, role: 'user' | 'assistant'): FakeItem => {
+    const it: FakeItem = { role, audioBytes: 0, audioMs: () => Math.floor(it.audioBytes / bytesPerMs(s)) };
+    return it;
+  };
+  /** Audible audio in the session's format: a 440 Hz tone (PCM16) or a non-silent μ-law/A-law pattern. */
+  const audioBytes = (s: FakeSession, offset: number, n: number): Buffer => {
+    const b = Buffer.alloc(n);
+    if ((s.format ?? 'pcm16') !== 'pcm16') return b.fill(0x20);
+    for (let i = 0; i + 1 < n; i += 2) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * ((offset + i) / 2)) / 24000)), i);
+    return b;
+  };
 
   const fake: FakeRealtime = {
     endpoint: '',
@@ -95,11 +163,11 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
     speechStarted(session = fake.last()) {
       send(session, { type: 'input_audio_buffer.speech_started', audio_start_ms: 1000, item_id: 'item_in' });
     },
-    delta(b64, session = fake.last(), responseId = session.responseId) {
+    delta(b64, session = fake.last(), responseId = session.responseId, itemId = 'item_out') {
       send(session, {
         type: options.protocol === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta',
         response_id: responseId,
-        item_id: 'item_out',
+        item_id: itemId,
         output_index: 0,
         content_index: 0,
         delta: b64,
@@ -107,6 +175,67 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
     },
     dropAll() {
       for (const s of fake.sessions) s.ws.terminate();
+    },
+    userTurn(o = {}) {
+      const s = o.session ?? fake.last();
+      const itemId = `item_user_${++itemSeq}`;
+      s.items.set(itemId, item(s, 'user'));
+      send(s, { type: 'input_audio_buffer.speech_started', audio_start_ms: 1000, item_id: itemId });
+      if (o.stopped) {
+        fake.speechStopped(itemId, s);
+        if (o.transcript !== undefined) {
+          const text = o.transcript;
+          const emit = (): void =>
+            send(s, { type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: text });
+          if (o.transcriptDelayMs) setTimeout(emit, o.transcriptDelayMs);
+          else emit();
+        }
+      }
+      return itemId;
+    },
+    speechStopped(itemId, session = fake.last()) {
+      send(session, { type: 'input_audio_buffer.speech_stopped', audio_end_ms: 2000, item_id: itemId });
+      send(session, { type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: null });
+    },
+    respond(o) {
+      const s = o.session ?? fake.last();
+      const responseId = `resp_${++responseSeq}`;
+      const itemId = `item_asst_${++itemSeq}`;
+      const it = item(s, 'assistant');
+      s.items.set(itemId, it);
+      s.responseId = responseId;
+      send(s, { type: 'response.created', response: { id: responseId, status: 'in_progress' } });
+      send(s, { type: 'response.output_item.added', response_id: responseId, output_index: 0, item: { id: itemId, type: 'message', role: 'assistant' } });
+      const bpm = bytesPerMs(s);
+      const total = Math.round(o.ms * bpm);
+      const chunk = Math.round((o.chunkMs ?? 100) * bpm);
+      const ga = options.protocol === 'ga';
+      let sent = 0;
+      const step = (): void => {
+        if (s.responseId !== responseId) return; // cancelled
+        const n = Math.min(chunk, total - sent);
+        const audio = audioBytes(s, sent, n);
+        sent += n;
+        it.audioBytes += n;
+        fake.delta(audio.toString('base64'), s, responseId, itemId);
+        if (sent < total) {
+          s.streaming = setTimeout(step, o.intervalMs ?? 20);
+          return;
+        }
+        s.streaming = undefined;
+        send(s, { type: ga ? 'response.output_audio.done' : 'response.audio.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 });
+        if (o.text !== undefined) {
+          send(s, { type: ga ? 'response.output_audio_transcript.done' : 'response.audio_transcript.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, transcript: o.text });
+        }
+        s.responseId = undefined;
+        send(s, { type: 'response.done', response: { id: responseId, status: 'completed' } });
+      };
+      step();
+      return { itemId, responseId };
+    },
+    expire(session = fake.last()) {
+      error(session, 'session_expired', 'Your session hit the maximum duration of 60 minutes.', null);
+      session.ws.close(1001, 'Your session hit the maximum duration of 60 minutes.');
     },
     async close() {
       for (const s of fake.sessions) s.ws.terminate();
@@ -121,6 +250,7 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
   }
 
   function error(s: FakeSession, code: string, message: string, param: string | null, eventId?: string): void {
+    s.errors.push({ code, message, param });
     send(s, { type: 'error', error: { type: 'invalid_request_error', code, message, param, event_id: eventId ?? null } });
   }
 
@@ -148,7 +278,7 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
       if (url.searchParams.get('deployment') !== deployment) return refuse(socket, 404, url.href, { error: { code: 'DeploymentNotFound' } });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], formatMismatches: 0, configured: false, format: undefined, responseId: undefined };
+      const s: FakeSession = { ws, url: url.href, headers: req.headers, received: [], appended: [], formatMismatches: 0, configured: false, format: undefined, responseId: undefined, items: new Map(), created: [], errors: [], streaming: undefined };
       fake.sessions.push(s);
       if (fake.hangUpWith !== undefined) return ws.close(fake.hangUpWith, 'policy violation');
       send(s, { type: 'session.created', session: { id: `sess_${fake.sessions.length}` } });
@@ -190,10 +320,37 @@ export async function startFakeRealtime(options: FakeRealtimeOptions): Promise<F
         }
         return fake.delta(ev.audio, s);
       }
+      case 'conversation.item.truncate': {
+        const it = s.items.get(ev.item_id);
+        if (!it || it.deleted) return error(s, 'invalid_value', `Item with item_id not found: ${String(ev.item_id)}`, 'item_id', ev.event_id);
+        if (it.role !== 'assistant') return error(s, 'invalid_value', 'Only assistant messages can be truncated.', 'item_id', ev.event_id);
+        if (ev.content_index !== 0) return error(s, 'invalid_value', 'Invalid content_index.', 'content_index', ev.event_id);
+        const end = ev.audio_end_ms;
+        if (typeof end !== 'number' || !Number.isInteger(end) || end <= 0) return error(s, 'invalid_value', `Invalid audio_end_ms: ${String(end)}.`, 'audio_end_ms', ev.event_id);
+        if (end > it.audioMs()) return error(s, 'invalid_value', `Audio content of ${it.audioMs()} ms is already shorter than ${end} ms`, 'audio_end_ms', ev.event_id);
+        it.truncatedAt = end;
+        return send(s, { type: 'conversation.item.truncated', item_id: ev.item_id, content_index: 0, audio_end_ms: end });
+      }
+      case 'conversation.item.delete': {
+        const it = s.items.get(ev.item_id);
+        if (!it || it.deleted) return error(s, 'invalid_value', `Item with item_id not found: ${String(ev.item_id)}`, 'item_id', ev.event_id);
+        it.deleted = true;
+        return send(s, { type: 'conversation.item.deleted', item_id: ev.item_id });
+      }
+      case 'conversation.item.create': {
+        const problem = checkItem(ev.item, options.protocol);
+        if (problem) return error(s, 'invalid_value', problem, 'item', ev.event_id);
+        const id = `item_created_${++itemSeq}`;
+        s.items.set(id, item(s, ev.item.role));
+        s.created.push(ev.item);
+        return send(s, { type: 'conversation.item.created', previous_item_id: null, item: { id, ...ev.item } });
+      }
       case 'response.cancel': {
         if (s.responseId === undefined) return error(s, 'response_cancel_not_active', 'Cancellation failed: no active response found', null);
         const id = s.responseId;
         s.responseId = undefined;
+        if (s.streaming) clearTimeout(s.streaming);
+        s.streaming = undefined;
         return send(s, { type: 'response.done', response: { id, status: 'cancelled' } });
       }
       default:
@@ -240,6 +397,19 @@ function checkPreviewSession(s: Json | undefined): Problem {
   }
   for (const f of ['input_audio_format', 'output_audio_format']) {
     if (!['pcm16', 'g711_ulaw', 'g711_alaw'].includes(s[f])) return { code: 'invalid_value', message: `Invalid value: '${String(s[f])}'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.`, param: `session.${f}` };
+  }
+  return undefined;
+}
+
+/** The service's check of a `conversation.item.create` message item; a message, or undefined when valid. */
+function checkItem(item: Json | undefined, protocol: 'ga' | 'preview'): string | undefined {
+  if (!item || item.type !== 'message') return "Invalid value for 'item.type'.";
+  if (!['user', 'assistant', 'system'].includes(item.role)) return "Invalid value for 'item.role'.";
+  if (!Array.isArray(item.content) || item.content.length === 0) return "Missing required parameter: 'item.content'.";
+  const want = item.role === 'assistant' ? (protocol === 'ga' ? 'output_text' : 'text') : 'input_text';
+  for (const c of item.content as Json[]) {
+    if (c?.type !== want) return `Invalid value: '${String(c?.type)}'. Supported values for ${String(item.role)} content are: '${want}'.`;
+    if (typeof c.text !== 'string') return "Missing required parameter: 'item.content[0].text'.";
   }
   return undefined;
 }

@@ -12,6 +12,12 @@
  *   but its queue holds at most about 1000 frames: on `MEDIA_XOFF` the leg stops sending and
  *   queues (bounded, drops counted) until `MEDIA_XON`;
  * - barge-in is `FLUSH_MEDIA`, which empties Asterisk's queue at once;
+ * - what the caller has heard (for barge-in truncation): a `MARK_MEDIA` follows each batch of
+ *   frames, and Asterisk answers `MEDIA_MARK_PROCESSED` when its playout reaches it. The play
+ *   position is the last processed mark (or the moment the queue was last empty) plus one ms
+ *   per ms since, capped at what was sent; marks pending at a `FLUSH_MEDIA` prove nothing.
+ *   `MARK_MEDIA` exists since Asterisk 22.8, like the `channel_id` of `MEDIA_START`: without that
+ *   field no marks are sent and the position is the queue estimate alone;
  * - there is no hang-up event: Asterisk closes the WebSocket.
  */
 import type WebSocket from 'ws';
@@ -53,6 +59,18 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   /** Estimate of Asterisk's playout queue: frames sent since `drainStart`, played one per ptime. */
   private sentFrames = 0;
   private drainStart = 0;
+  /** Frames handed to Asterisk since the call started, less those FLUSH_MEDIA dropped. */
+  private totalFrames = 0;
+  /** Play position anchor: `anchorFrames` had played at `anchorAt` (a processed mark, or an idle queue). */
+  private anchorFrames = 0;
+  private anchorAt = 0;
+  private markSeq = 0;
+  /** Asterisk takes MARK_MEDIA (22.8+: its MEDIA_START carries a channel_id). */
+  private marks = false;
+  /** Marks up to this number were pending at the last FLUSH_MEDIA. */
+  private flushedThrough = 0;
+  /** Mark number → {@link totalFrames} when it was queued. */
+  private readonly markFrames = new Map<number, number>();
   private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, core: CallCore, private readonly o: AsteriskWsLegOptions = {}) {
@@ -77,7 +95,22 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     return true;
   }
 
+  /** ms of model audio Asterisk has played: the last processed mark plus real time since, capped at what was sent. */
+  playedMs(): number {
+    return this.position(Date.now());
+  }
+
+  private position(now: number): number {
+    return Math.min(this.totalFrames * this.ptime, this.anchorFrames * this.ptime + (now - this.anchorAt));
+  }
+
   stopPlayback(): void {
+    const now = Date.now();
+    this.anchorFrames = Math.min(this.totalFrames, this.position(now) / this.ptime);
+    this.anchorAt = now;
+    this.totalFrames = this.anchorFrames;
+    this.flushedThrough = this.markSeq;
+    this.markFrames.clear();
     this.partial = Buffer.alloc(0);
     this.held = [];
     this.heldBytes = 0;
@@ -111,11 +144,22 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       this.drainStart = now;
     }
     this.sentFrames += out.length / this.frameBytes;
+    if (this.position(now) >= this.totalFrames * this.ptime) {
+      // Asterisk's queue ran dry: these frames start playing now
+      this.anchorFrames = this.totalFrames;
+      this.anchorAt = now;
+    }
+    this.totalFrames += out.length / this.frameBytes;
     for (let at = 0; at < out.length; ) {
       const n = Math.min(out.length - at, MAX_MESSAGE_BYTES - (MAX_MESSAGE_BYTES % this.frameBytes));
       this.ws.send(out.subarray(at, at + n), { binary: true });
       at += n;
     }
+    if (!this.marks) return;
+    const mark = ++this.markSeq;
+    this.markFrames.set(mark, this.totalFrames);
+    if (this.markFrames.size > 1024) this.markFrames.delete(this.markFrames.keys().next().value!);
+    this.command('MARK_MEDIA', `v${mark}`);
   }
 
   private hold(out: Buffer): boolean {
@@ -171,6 +215,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
         if (core.started) return;
         this.control = ev.control;
         this.ptime = ev.ptime;
+        this.marks = ev.channelId !== undefined;
         const format = asteriskFormat(ev.format);
         core.identify({
           channelId: ev.channelId,
@@ -186,6 +231,15 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
           return core.close(1003, reason);
         }
         core.start(format);
+        return;
+      }
+      case 'MEDIA_MARK_PROCESSED': {
+        const n = /^v\d+$/.test(ev.correlationId ?? '') ? Number(ev.correlationId!.slice(1)) : 0;
+        const frames = n > this.flushedThrough ? this.markFrames.get(n) : undefined;
+        if (frames === undefined) return;
+        this.anchorFrames = frames;
+        this.anchorAt = Date.now();
+        for (const k of this.markFrames.keys()) if (k <= n) this.markFrames.delete(k);
         return;
       }
       case 'MEDIA_XOFF':

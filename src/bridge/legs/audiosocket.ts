@@ -70,6 +70,11 @@ export class AudioSocketLeg implements MediaLeg {
     return true;
   }
 
+  /** ms of model audio written toward the caller (exact: the leg paces its own output). */
+  playedMs(): number {
+    return this.frameBytes > 0 ? (this.playedBytes * FRAME_MS) / this.frameBytes : 0;
+  }
+
   stopPlayback(): void {
     this.queue = [];
     this.queueOffset = 0;

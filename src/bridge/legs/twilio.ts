@@ -11,7 +11,9 @@
  * the `callSid` it announces, so a signed upgrade cannot be replayed for another call.
  * Playback is tracked with marks: one after each chunk of model audio, echoed by Twilio when
  * played. A `clear` (barge-in) echoes every pending mark at once; those prove nothing and
- * are ignored.
+ * are ignored. Between echoes the play position advances in real time from the last echo (or
+ * from when audio reached an empty buffer), capped at what was sent: marks come one per chunk,
+ * and a chunk of model audio can be 100 ms or more.
  */
 import type WebSocket from 'ws';
 import { isBase64 } from '../acs-frames.js';
@@ -47,6 +49,9 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
   private sentBytes = 0;
   /** μ-law bytes Twilio has confirmed as played (8 bytes per ms). */
   playedBytes = 0;
+  /** `anchorBytes` had played at `anchorAt` (ms since the epoch): the last echo, or an empty buffer refilled. */
+  private anchorBytes = 0;
+  private anchorAt = 0;
 
   constructor(ws: WebSocket, core: CallCore, private readonly o: TwilioLegOptions) {
     super(ws, core);
@@ -59,6 +64,12 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
   play(b64: string): boolean {
     if (this.ws.readyState !== 1 || !this.streamSid || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
     this.ws.send(`${this.mediaPrefix}${b64}"}}`);
+    const now = Date.now();
+    if (this.position(now) >= this.sentBytes) {
+      // Twilio's buffer had run dry: this chunk starts playing now
+      this.anchorBytes = this.sentBytes;
+      this.anchorAt = now;
+    }
     this.sentBytes += (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
     const n = ++this.markSeq;
     this.markBytes.set(n, this.sentBytes);
@@ -66,8 +77,22 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
     return true;
   }
 
+  /** ms of model audio Twilio has played: the last echoed mark plus real time since, capped at what was sent (μ-law: 8 bytes per ms). */
+  playedMs(): number {
+    return this.position(Date.now()) / 8;
+  }
+
+  /** μ-law bytes played by `now` (ms since the epoch). */
+  private position(now: number): number {
+    return Math.min(this.sentBytes, this.anchorBytes + (now - this.anchorAt) * 8);
+  }
+
   stopPlayback(): void {
     if (this.ws.readyState !== 1 || !this.streamSid) return;
+    const now = Date.now();
+    this.playedBytes = Math.max(this.playedBytes, Math.floor(this.position(now)));
+    this.anchorBytes = this.playedBytes;
+    this.anchorAt = now;
     this.clearedThrough = this.markSeq;
     this.markBytes.clear();
     this.sentBytes = this.playedBytes;
@@ -101,6 +126,8 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
         const bytes = this.markBytes.get(n);
         if (bytes !== undefined) {
           this.playedBytes = bytes;
+          this.anchorBytes = bytes;
+          this.anchorAt = Date.now();
           for (const k of this.markBytes.keys()) if (k <= n) this.markBytes.delete(k);
         }
         return;
