@@ -31,52 +31,14 @@ import {
   appendAudioEvent,
   normalizeServerEvent,
   sessionUpdate,
-  type RealtimeProtocol,
-  type SessionSettings,
 } from './realtime-protocol.js';
 import type { SessionAudio } from './media-format.js';
 import { deleteItemEvent, itemCreateEvent, truncateEvent } from './conversation.js';
+import { closeVerdict, type Backoff, type RealtimeUpstreamOptions } from './realtime-upstream-options.js';
+import { ResponseTracker } from './response-tracker.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
 
-/** Reconnect backoff, in ms. */
-export interface Backoff {
-  /** First delay (default 500 ms). */
-  baseMs: number;
-  /** Ceiling of the doubling (default 8000 ms). */
-  maxMs: number;
-  /** Consecutive failed connection attempts before the call is given up (default 6). */
-  maxAttempts: number;
-}
-
-/** Options of {@link realtimeUpstreamFactory}. */
-export interface RealtimeUpstreamOptions {
-  /** Full Realtime WebSocket URL (see `realtimeUrl`). */
-  url: string;
-  protocol: RealtimeProtocol;
-  session: SessionSettings;
-  /**
-   * Headers for one connection attempt: `{ 'api-key': … }` or `{ Authorization: 'Bearer …' }`.
-   * A rejection is fatal for the call (its message becomes the close reason).
-   */
-  authHeaders(): Promise<Record<string, string>>;
-  backoff?: Partial<Backoff>;
-  /** Cap on caller audio queued toward the model, bytes of JSON text (default 256 KiB ≈ 2.5 s). */
-  maxQueuedBytes?: number;
-  /** Ping interval (ms, default 30 000); a connection that misses a pong is dropped and reconnected. */
-  pingIntervalMs?: number;
-  /** Opening-handshake timeout (ms, default 10 000). */
-  connectTimeoutMs?: number;
-}
-
-/** HTTP statuses at the upgrade that mean "refused", never retried. */
-const REFUSAL = new Set([400, 401, 403, 404]);
-
-const REFUSAL_HINT: Record<number, string> = {
-  400: 'check AZURE_OPENAI_DEPLOYMENT is a realtime model and --aoai-protocol matches it',
-  401: 'check AZURE_OPENAI_API_KEY, or the Entra ID role on the resource',
-  403: 'the identity lacks access to the Azure OpenAI resource',
-  404: 'check AZURE_OPENAI_DEPLOYMENT and AZURE_OPENAI_ENDPOINT',
-};
+export type { Backoff, RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 
 /** An {@link UpstreamFactory} connecting each call to Azure OpenAI Realtime. */
 export function realtimeUpstreamFactory(options: RealtimeUpstreamOptions): UpstreamFactory {
@@ -101,10 +63,7 @@ class RealtimeUpstream implements Upstream {
   private pending: string[] = [];
   private pendingBytes = 0;
   private sessionAcked = false;
-  private responseActive = false;
-  private activeResponseId: string | undefined;
-  private dropUnknownDeltas = false;
-  private readonly cancelled = new Set<string>();
+  private readonly responses = new ResponseTracker();
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly c: Required<UpstreamCounters> = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0, turnsReplayed: 0 };
@@ -212,7 +171,7 @@ class RealtimeUpstream implements Upstream {
     ws.on('open', () => {
       opened = true;
       this.sessionAcked = false;
-      this.responseActive = false;
+      this.responses.reset();
       ws.send(this.sessionText);
       // The conversation so far, in order, before any caller audio (empty on a call's first session).
       for (const turn of this.sink.replay?.() ?? []) {
@@ -238,24 +197,15 @@ class RealtimeUpstream implements Upstream {
     ws.on('close', (code, reason) => {
       if (this.ws === ws) this.stopTimers();
       if (this.closed || this.ws !== ws) return;
-      if (refusedStatus !== undefined && REFUSAL.has(refusedStatus)) {
-        return this.fatal(`Azure OpenAI refused the Realtime connection: HTTP ${refusedStatus} (${REFUSAL_HINT[refusedStatus]})`, undefined, refusedStatus);
-      }
-      if (opened && this.sessionAcked && expiredClose(code, reason)) {
+      const v = closeVerdict({ refusedStatus, opened, sessionAcked: this.sessionAcked, code, reason: reason.toString() });
+      if (v.kind === 'refused') return this.fatal(v.message, undefined, v.status);
+      if (v.kind === 'dropped') {
+        // A session that was working (session.updated seen) dropped: start the backoff afresh;
+        // an expired session is replaced at once.
         this.failures = 0;
-        return this.retry(`Realtime session expired (${code} ${reason.toString().slice(0, 60)})`, 0);
+        return this.retry(v.reason, v.expired ? 0 : undefined);
       }
-      if (opened) {
-        const why = `Azure OpenAI closed the connection (${code}${reason.length ? ` ${reason.toString().slice(0, 60)}` : ''})`;
-        // A session that was working (session.updated seen) dropped: start the backoff afresh.
-        // One that closes before its session is configured counts as a failed attempt, so a
-        // service that accepts and hangs up at once is not redialled forever.
-        if (this.sessionAcked) {
-          this.failures = 0;
-          return this.retry(why);
-        }
-        failure = why;
-      }
+      if (v.kind === 'failed-attempt' && v.reason) failure = v.reason;
       this.failures += 1;
       if (this.failures >= this.backoff.maxAttempts) {
         return this.fatal(`Azure OpenAI: ${this.failures} connection attempts failed: ${failure}`);
@@ -275,7 +225,7 @@ class RealtimeUpstream implements Upstream {
     // base64 is already checked); anything else takes the full parser below.
     const fast = fastModelAudioDelta(text);
     if (fast) {
-      if (fast.responseId !== undefined ? this.cancelled.has(fast.responseId) : this.dropUnknownDeltas) {
+      if (this.responses.isLate(fast.responseId)) {
         this.c.lateDeltasDropped += 1;
         return;
       }
@@ -291,7 +241,7 @@ class RealtimeUpstream implements Upstream {
     const ev = normalizeServerEvent(doc);
     switch (ev.type) {
       case 'audio':
-        if (ev.responseId !== undefined ? this.cancelled.has(ev.responseId) : this.dropUnknownDeltas) {
+        if (this.responses.isLate(ev.responseId)) {
           this.c.lateDeltasDropped += 1;
           return;
         }
@@ -304,20 +254,15 @@ class RealtimeUpstream implements Upstream {
         return;
       case 'speech_started':
         this.sink.speechStarted(ev.itemId);
-        if (this.responseActive) this.cancelResponse();
+        if (this.responses.active) this.cancelResponse();
         return;
       case 'speech_stopped':
         this.sink.speechStopped?.();
         return;
       case 'response.created':
-        this.responseActive = true;
-        this.activeResponseId = ev.responseId;
-        this.dropUnknownDeltas = false;
-        return;
+        return this.responses.created(ev.responseId);
       case 'response.done':
-        // Cancelled ids are kept (bounded) so deltas still in flight after response.done are dropped too.
-        if (ev.responseId === undefined || ev.responseId === this.activeResponseId) this.responseActive = false;
-        return;
+        return this.responses.done(ev.responseId);
       case 'session.updated':
         this.sessionAcked = true;
         this.sink.ready?.();
@@ -357,13 +302,7 @@ class RealtimeUpstream implements Upstream {
 
   private cancelResponse(): void {
     const ws = this.ws;
-    this.responseActive = false;
-    if (this.activeResponseId !== undefined) {
-      if (this.cancelled.size > 64) this.cancelled.clear();
-      this.cancelled.add(this.activeResponseId);
-    } else {
-      this.dropUnknownDeltas = true;
-    }
+    this.responses.cancel();
     if (ws && ws.readyState === WebSocket.OPEN) {
       ws.send('{"type":"response.cancel"}');
       this.c.cancels += 1;
@@ -382,9 +321,4 @@ class RealtimeUpstream implements Upstream {
     this.retryTimer = undefined;
     this.pingTimer = undefined;
   }
-}
-
-/** A close that ends a session at the service's maximum duration (e.g. 1001 "Your session hit the maximum duration of 60 minutes."). */
-function expiredClose(code: number, reason: Buffer): boolean {
-  return (code === 1000 || code === 1001) && /maximum duration/i.test(reason.toString());
 }
