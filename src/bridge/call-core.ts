@@ -270,9 +270,9 @@ export class CallCore {
         },
         reconnecting: (r) => this.o.onEvent('upstream.reconnecting', { callId: this.info.callId, ...r }),
     };
-    // A session the bridge opened while answering this ACS call, matched by call connection id.
-    const connectionId = this.info.source === 'acs' ? this.info.connectionId : undefined;
-    const warm = connectionId !== undefined ? this.o.claimWarm?.(connectionId, audio) : undefined;
+    // A session the bridge opened while answering this call: ACS by call connection id, Twilio by CallSid.
+    const key = this.info.source === 'acs' ? this.info.connectionId : this.info.source === 'twilio' ? this.info.callSid : undefined;
+    const warm = key !== undefined ? this.o.claimWarm?.(key, audio) : undefined;
     if (warm) {
       this.warm = true;
       this.upstream = warm.upstream;

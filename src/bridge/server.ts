@@ -22,6 +22,7 @@ import { asteriskWsRoute } from './legs/asterisk-route.js';
 import { startAudioSocketListener, type AudioSocketListener } from './legs/audiosocket-server.js';
 import { BridgeCalls, type BridgeStats } from './bridge-calls.js';
 import { READY_PATH } from './defaults.js';
+import type { SessionAudio } from './media-format.js';
 import { transcriptSink } from './transcripts.js';
 import { WarmSessions, type WarmTicket } from './warm-sessions.js';
 import { createUpstream, type UpstreamDescription, type UpstreamSettings } from './upstream-config.js';
@@ -101,7 +102,7 @@ export interface BridgeHandle {
   close(): Promise<void>;
   stats(): BridgeStats;
   /** Open the Realtime session of an ACS call being answered (none for the echo, while draining, at `maxCalls`). */
-  prewarm(): WarmTicket | undefined;
+  prewarm(audio?: SessionAudio): WarmTicket | undefined;
 }
 
 export { hasMediaToken } from './media-auth.js';
@@ -290,7 +291,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     drain: (timeoutMs, o) => registry.drain(timeoutMs, o),
     close,
     stats: () => registry.stats(),
-    prewarm: () => (warm && !registry.draining && registry.calls.size + warm.size < options.maxCalls ? warm.open() : undefined),
+    prewarm: (audio) => (warm && !registry.draining && registry.calls.size + warm.size < options.maxCalls ? warm.open(audio) : undefined),
   };
 }
 

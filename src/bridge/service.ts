@@ -87,6 +87,7 @@ export async function startBridgeService(o: BridgeServiceOptions): Promise<Bridg
     authToken: config.get('TWILIO_AUTH_TOKEN'),
     publicHost: { twilioPublicHost: config.get('TWILIO_PUBLIC_HOST'), callbackUriHost: config.get('CALLBACK_URI_HOST') },
     greeting: config.get('TWILIO_GREETING'),
+    prewarm: () => handle?.prewarm('g711_ulaw'), // Media Streams carry μ-law: the session is opened for it
     onEvent,
     ...(o.log ? { log: o.log } : {}),
   });

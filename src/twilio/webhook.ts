@@ -50,6 +50,11 @@ export interface TwilioRoutesOptions {
   onEvent?: (type: string, data: Record<string, unknown>) => void;
   /** Human log line (stderr). */
   log?: (line: string) => void;
+  /**
+   * Open the call's Realtime session (μ-law) while Twilio connects the stream, so the first
+   * answer does not wait for the session handshake; the stream's `start` claims it by CallSid.
+   */
+  prewarm?: () => { bind(key: string): void; cancel(): void } | undefined;
 }
 
 /** What the bridge mounts for Twilio. */
@@ -144,6 +149,7 @@ export function twilioRoutes(o: TwilioRoutesOptions): TwilioRoutes {
     });
     res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(xml), 'cache-control': 'no-store' });
     res.end(xml);
+    o.prewarm?.()?.bind(callSid);
     const data: Record<string, unknown> = { callSid };
     for (const [k, name] of [['from', 'From'], ['to', 'To'], ['direction', 'Direction'], ['callStatus', 'CallStatus']] as const) {
       const v = one(params[name]);

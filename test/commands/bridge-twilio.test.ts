@@ -84,6 +84,21 @@ describe('voicectl bridge: Twilio calls', () => {
     expect(h.stdout.text + h.stderr.text).not.toContain(TOKEN);
   });
 
+  it('warm first answer: the webhook opens the call’s μ-law session, and the stream’s start claims it by CallSid', async () => {
+    const { h, port, fake } = await setup();
+    const c = await call(port); // webhook answered, stream upgraded, no start yet
+    await waitFor(() => fake.sessions.length === 1 && fake.last().configured, 'session opened at the webhook');
+    expect(fake.last().format).toBe('g711_ulaw');
+    c.sendStart();
+    await c.sendAudio(ulawFrames(1000, 5));
+    await waitFor(() => c.played().length >= 5 * 160, 'audio through the warm session');
+    expect(fake.sessions).toHaveLength(1); // no second session for the call
+    c.sendStop();
+    await waitFor(() => events(h, 'call.ended').length === 1, 'call.ended');
+    expect(events(h, 'call.ended')[0]).toMatchObject({ warmSession: true, source: 'twilio' });
+    expect(events(h, 'call.ended')[0]!.sessionReadyMs).toBeLessThan(50); // ready before the stream started
+  });
+
   it('barge-in: clear to Twilio and response.cancel to the model; the caller’s playback stops at once', async () => {
     const { h, port, fake } = await setup();
     const c = await call(port);
@@ -104,7 +119,7 @@ describe('voicectl bridge: Twilio calls', () => {
     expect(events(h, 'call.started')).toHaveLength(1);
   });
 
-  it('refuses what Twilio did not sign: webhook (403, no TwiML), upgrade (403), a token for another call (closed), all without a Realtime session', async () => {
+  it('refuses what Twilio did not sign: webhook (403, no TwiML), upgrade (403), a token for another call (closed), none of them reaching a Realtime session', async () => {
     const { h, port, fake } = await setup();
     const params = { CallSid: 'CA1', AccountSid: 'AC1', From: '+1555', To: '+1666' };
     const wrong = await postSignedWebhook({ port, publicUrl: `https://${HOST}/twilio/voice`, authToken: 'not-the-token', params });
@@ -121,13 +136,16 @@ describe('voicectl bridge: Twilio calls', () => {
       });
       expect(status).toBe(403);
     }
+    expect(fake.sessions).toHaveLength(0); // nothing unsigned opened a Realtime session
     // a validly signed upgrade whose start names another call than its token was issued for
     const c = await call(port);
     c.sendStart({ callSid: 'CA99999999999999999999999999999999' });
     const closed = await c.closed;
     expect(closed.code).toBe(1008);
     expect(events(h, 'twilio.stream.refused')).toHaveLength(1);
-    expect(fake.sessions).toHaveLength(0);
+    // the signed webhook pre-opened its call's session; the refused stream never got to use it
+    expect(fake.sessions.length).toBeLessThanOrEqual(1);
+    expect(fake.sessions.every((x) => x.appended.length === 0)).toBe(true);
     expect(h.stdout.text + h.stderr.text).not.toContain(TOKEN);
   });
 
