@@ -19,10 +19,11 @@ import { CallConversation } from './call-conversation.js';
 import { describeFormat, legBytesPerMs, sessionAudioFor, sessionBytesPerMs, type LegFormat, type SessionAudio } from './media-format.js';
 import type { Upstream, UpstreamFactory, UpstreamSink } from './upstream.js';
 import type { ClaimedSession } from './warm-sessions.js';
-import { zeroCounters, type CallCounters, type CallInfo, type MediaLeg } from './call-types.js';
+import { closeReason, zeroCounters, type CallCounters, type CallInfo, type MediaLeg } from './call-types.js';
 
 export { zeroCounters } from './call-types.js';
 export type { CallCounters, CallInfo, CallSource, MediaLeg } from './call-types.js';
+export { closeReason } from './call-types.js';
 
 /** Options of a call, from the server. */
 export interface CallCoreOptions {
@@ -41,14 +42,6 @@ export interface CallCoreOptions {
   claimWarm?(callConnectionId: string, audio: SessionAudio): ClaimedSession | undefined;
 }
 
-/** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
-export function closeReason(text: string): string {
-  let s = text;
-  while (Buffer.byteLength(s) > 123) s = s.slice(0, -1);
-  return s;
-}
-
-/** A live call. Created by the server when a leg is accepted; the leg is attached right after. */
 export class CallCore {
   readonly info: CallInfo;
   readonly startedAt = Date.now();

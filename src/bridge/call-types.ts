@@ -86,3 +86,12 @@ export interface MediaLeg {
    */
   playedMs?(): number;
 }
+
+/** Truncate a close reason to the 123 bytes a WebSocket close frame allows. */
+export function closeReason(text: string): string {
+  let s = text;
+  while (Buffer.byteLength(s) > 123) s = s.slice(0, -1);
+  return s;
+}
+
+/** A live call. Created by the server when a leg is accepted; the leg is attached right after. */

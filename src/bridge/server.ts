@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { UserError } from '../core/errors.js';
+import { listenError, refuseUpgrade, requestUrl } from './http-util.js';
 import type { BridgeRoute, UpgradeVerdict, WsLegRoute } from './routes.js';
 import { healthDocument } from './health.js';
 import { acsRoute } from './legs/acs-route.js';
@@ -107,23 +107,6 @@ export interface BridgeHandle {
 
 export { hasMediaToken } from './media-auth.js';
 
-function refuseUpgrade(socket: Duplex, status: number, text: string, extraHeaders = ''): void {
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Refused';
-  const body = `${text}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extraHeaders}` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** The request target as a URL, or undefined when it does not parse (e.g. `GET http://[::1`). */
-function requestUrl(req: IncomingMessage): URL | undefined {
-  try {
-    return new URL(req.url ?? '/', 'http://bridge');
-  } catch {
-    return undefined;
-  }
-}
 
 
 /**
@@ -293,16 +276,4 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     stats: () => registry.stats(),
     prewarm: (audio) => (warm && !registry.draining && registry.calls.size + warm.size < options.maxCalls ? warm.open(audio) : undefined),
   };
-}
-
-/** The listen failure as a UserError naming the flag to change. */
-function listenError(err: NodeJS.ErrnoException, host: string, port: number, flag: string): UserError {
-  return new UserError(`Cannot listen on ${host}:${port}: ${err.code ?? err.message}`, {
-    code: 'VOICECTL_BRIDGE_LISTEN',
-    hint:
-      err.code === 'EADDRINUSE'
-        ? `Another process uses port ${port}; stop it or pass ${flag} <other port>.`
-        : `Pass ${flag} <port> (above 1024 without root) and an address of this machine.`,
-    cause: err,
-  });
 }
