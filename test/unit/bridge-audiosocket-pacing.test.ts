@@ -60,4 +60,26 @@ describe('AudioSocket pacing', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a short queue waits up to 3 ticks for more audio (a jitter buffer) instead of padding a hole into the stream', () => {
+    vi.useFakeTimers();
+    try {
+      const t0 = 3_000_000;
+      const { leg, socket } = startedLeg(t0);
+      const loud = (n: number) => socket.written.slice(n).map((b) => b.subarray(3).some((x) => x !== 0));
+      // queued: the caller's first frame (the echo upstream returns it) and 400 bytes: 1.6 frames
+      leg.play(Buffer.alloc(400, 7).toString('base64'));
+      leg.tick(t0);
+      leg.tick(t0 + 20);
+      expect(loud(0)).toEqual([false, false]); // waiting for more
+      leg.play(Buffer.alloc(880, 7).toString('base64')); // now 3 frames: played at once, back to back
+      for (let t = t0 + 40; t <= t0 + 80; t += 20) leg.tick(t);
+      expect(loud(2)).toEqual([true, true, true]);
+      leg.play(Buffer.alloc(100, 7).toString('base64')); // a lone tail
+      for (let t = t0 + 100; t <= t0 + 160; t += 20) leg.tick(t);
+      expect(loud(5)).toEqual([false, false, true, false]); // played (padded) on the 3rd tick, then silence
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

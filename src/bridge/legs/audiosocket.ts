@@ -15,6 +15,9 @@ import { KIND, audioKind, audioSocketFormat, audioSocketMessage, isAudioKind, uu
 /** Frame duration the leg paces at (ms). */
 export const FRAME_MS = 20;
 
+/** Ticks a short queue waits for more audio before it is played as it is (padded with silence). */
+const PREBUFFER_TICKS = 3;
+
 /** Most frames one pacing tick writes when the timer ran late (100 ms of audio). */
 const MAX_BURST = 5;
 
@@ -37,6 +40,9 @@ export class AudioSocketLeg implements MediaLeg {
   private silence: Buffer | undefined;
   private t0 = 0;
   private framesSent = 0;
+  /** Playback waits for the jitter buffer to fill (see nextFrame). */
+  private waiting = true;
+  private waitedTicks = 0;
   private closed = false;
   /** Audio of the model actually written toward the caller (bytes, excluding silence). */
   playedBytes = 0;
@@ -79,6 +85,8 @@ export class AudioSocketLeg implements MediaLeg {
     this.queue = [];
     this.queueOffset = 0;
     this.queuedBytes = 0;
+    this.waiting = true;
+    this.waitedTicks = 0;
   }
 
   hangUp(_code: number, _reason: string): void {
@@ -111,8 +119,21 @@ export class AudioSocketLeg implements MediaLeg {
     }
   }
 
+  /**
+   * The next 20 ms to write. A small jitter buffer: after the queue ran short (start of an
+   * answer, or model audio arriving just after a tick), playback waits for two frames of audio or
+   * for {@link PREBUFFER_TICKS} ticks, so a stream that arrives in time plays without the 20 ms
+   * holes and phase jumps that padding every short frame would cut into it.
+   */
   private nextFrame(): Buffer {
-    if (this.queuedBytes === 0) return (this.silence ??= Buffer.alloc(this.frameBytes));
+    if (this.queuedBytes < this.frameBytes) this.waiting = true;
+    if (this.waiting) {
+      if (this.queuedBytes < 2 * this.frameBytes && (this.queuedBytes === 0 || ++this.waitedTicks < PREBUFFER_TICKS)) {
+        return (this.silence ??= Buffer.alloc(this.frameBytes));
+      }
+      this.waiting = false;
+      this.waitedTicks = 0;
+    }
     const frame = Buffer.alloc(this.frameBytes); // a short tail is padded with silence
     let filled = 0;
     while (filled < this.frameBytes && this.queue.length > 0) {
