@@ -38,10 +38,11 @@ export interface CallCoreOptions {
   onUpstreamReady?(): void;
   /** One turn's voice-to-voice latency (ms), for the bridge-wide figures. */
   onTurnLatency?(ms: number): void;
-  /** The session pre-opened when the bridge answered this ACS call (by call connection id), if any. */
-  claimWarm?(callConnectionId: string, audio: SessionAudio): ClaimedSession | undefined;
+  /** The session pre-opened when the bridge answered this call (ACS: by call connection id; Twilio: by CallSid), if any. */
+  claimWarm?(key: string, audio: SessionAudio): ClaimedSession | undefined;
 }
 
+/** A live call. Created by the server when a leg is accepted; the leg is attached right after. */
 export class CallCore {
   readonly info: CallInfo;
   readonly startedAt = Date.now();

@@ -93,5 +93,3 @@ export function closeReason(text: string): string {
   while (Buffer.byteLength(s) > 123) s = s.slice(0, -1);
   return s;
 }
-
-/** A live call. Created by the server when a leg is accepted; the leg is attached right after. */
