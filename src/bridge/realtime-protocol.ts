@@ -18,9 +18,6 @@ export type RealtimeProtocol = 'ga' | 'preview';
 /** The preview api-version voicectl uses (deprecated by Microsoft from 2026-04-30). */
 export const PREVIEW_API_VERSION = '2024-10-01-preview';
 
-/** Sample rate of Realtime PCM audio in both directions (Hz). */
-export const REALTIME_SAMPLE_RATE = 24000;
-
 /**
  * The Realtime WebSocket URL.
  * @param endpoint `https://<resource>.openai.azure.com` or `wss://…` (http:// and ws:// are
