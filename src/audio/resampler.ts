@@ -6,15 +6,14 @@
  * Rational L/M resampling computed as a polyphase FIR: only the outputs that are kept are
  * computed and the zero-stuffed samples are never multiplied. The filters (Kaiser-windowed sinc,
  * cutoff at the lower rate's Nyquist, 100 dB stop band; see ./polyphase-bank.ts) are designed
- * once per ratio and shared by every converter; the inner loops are in ./polyphase-kernels.ts. Accumulation in float64; output rounded to
- * nearest and clipped to int16.
+ * once per ratio and shared by every converter; the dot products run in a WebAssembly SIMD
+ * kernel (./fir.wat, 8 taps per step in f32) instantiated once per process (./fir-kernel.ts).
+ * Output rounded to nearest (ties to even) and clipped to int16.
  *
- * A converter's own state is its input history (taps per phase − 1 samples, float64) plus
- * buffers sized to the largest chunk seen: a few kilobytes for 20 ms frames.
+ * A converter's own state is its input history: taps per phase − 1 samples as f32, 0.2–0.5 KB.
  */
-import { endianness } from 'node:os';
+import { KERNEL_CHUNK, firKernel, type FirKernel, type KernelBank } from './fir-kernel.js';
 import { bankFor, type Bank } from './polyphase-bank.js';
-import { SPLIT_PAIR, convolve } from './polyphase-kernels.js';
 
 /** The sample rates a converter accepts (Hz). */
 export type PcmRate = 8000 | 16000 | 24000;
@@ -43,87 +42,52 @@ export interface StreamResampler {
   reset(): void;
 }
 
-/** Typed-array views are host-endian; PCM16 is little-endian, so big-endian hosts take the byte-wise path. */
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-/** One direction of one call: the shared bank plus this stream's history. */
+/** One direction of one call: the shared bank and kernel, plus this stream's history. */
 class PolyphaseResampler implements StreamResampler {
   readonly delayMs: number;
-  private readonly keep: number;
-  /** [keep samples of history | the current chunk], as float64. */
-  private hist: Float64Array;
-  /** Index in hist of the newest input sample the next output needs. */
+  private readonly kb: KernelBank;
+  /** The newest taps − 1 input samples, as f32 (the kernel's window starts with them). */
+  private readonly hist: Float32Array;
+  /** Window index of the newest input sample the next output needs. */
   private pos: number;
   /** The next output's polyphase branch. */
   private phase = 0;
-  /** Aligned copy of an input at an odd byteOffset (or on a big-endian host). */
-  private inScratch: Int16Array | undefined;
-  /** Output staging when the output Buffer lands at an odd byteOffset (or on a big-endian host). */
-  private outScratch: Int16Array | undefined;
 
   constructor(
     readonly fromHz: PcmRate,
     readonly toHz: PcmRate,
-    private readonly bank: Bank,
+    bank: Bank,
+    private readonly kernel: FirKernel,
   ) {
     this.delayMs = bank.delayMs;
-    this.keep = bank.taps - 1;
-    this.hist = new Float64Array(this.keep + fromHz / 50);
-    this.pos = this.keep;
+    this.kb = kernel.place(bank);
+    this.hist = new Float32Array(bank.taps - 1);
+    this.pos = bank.taps - 1;
   }
 
   process(pcm: Buffer): Buffer {
     if ((pcm.length & 1) !== 0) throw new RangeError(`PCM16 needs an even byte length, got ${pcm.length} bytes`);
-    const n = pcm.length >> 1;
-    const { keep, bank } = this;
-    if (this.hist.length < keep + n) {
-      const grown = new Float64Array(keep + n);
-      grown.set(this.hist.subarray(0, keep));
-      this.hist = grown;
-    }
-    const h = this.hist;
-    const src = this.int16View(pcm, n);
-    for (let i = 0; i < n; i++) h[keep + i] = src[i]!;
-    // Walk (position, phase) to count the outputs due; the walk ends where the next chunk starts.
-    const last = keep + n - 1;
-    let count = 0;
-    let q = this.pos;
-    let p = this.phase;
-    while (q <= last) {
-      const g = bank.groups[p]!.kind === 'pair+1' && q + 1 > last ? SPLIT_PAIR : bank.groups[p]!;
-      count += g.outputs;
-      q += g.step;
-      p = g.next;
-    }
-    const out = Buffer.allocUnsafe(count * 2);
-    const direct = LITTLE_ENDIAN && (out.byteOffset & 1) === 0;
-    let dst: Int16Array;
-    if (direct) dst = new Int16Array(out.buffer, out.byteOffset, count);
-    else {
-      if (!this.outScratch || this.outScratch.length < count) this.outScratch = new Int16Array(count);
-      dst = this.outScratch;
-    }
-    convolve(bank, h, this.pos, this.phase, last, dst);
-    if (!direct) for (let m = 0; m < count; m++) out.writeInt16LE(dst[m]!, 2 * m);
-    h.copyWithin(0, n, n + keep); // the newest `keep` samples become the history
-    this.pos = q - n;
-    this.phase = p;
-    return out;
+    if (pcm.length <= KERNEL_CHUNK * 2) return this.piece(pcm);
+    const parts: Buffer[] = [];
+    for (let o = 0; o < pcm.length; o += KERNEL_CHUNK * 2) parts.push(this.piece(pcm.subarray(o, o + KERNEL_CHUNK * 2)));
+    return Buffer.concat(parts);
   }
 
   reset(): void {
     this.hist.fill(0);
-    this.pos = this.keep;
+    this.pos = this.hist.length;
     this.phase = 0;
   }
 
-  /** The chunk's samples as an Int16Array: a view when aligned on a little-endian host, else a copy. */
-  private int16View(pcm: Buffer, n: number): Int16Array {
-    if (LITTLE_ENDIAN && (pcm.byteOffset & 1) === 0) return new Int16Array(pcm.buffer, pcm.byteOffset, n);
-    if (!this.inScratch || this.inScratch.length < n) this.inScratch = new Int16Array(n);
-    const dst = this.inScratch;
-    for (let i = 0; i < n; i++) dst[i] = pcm.readInt16LE(2 * i);
-    return dst;
+  /** One piece of at most KERNEL_CHUNK samples through the kernel; a fresh Buffer out. */
+  private piece(pcm: Buffer): Buffer {
+    const n = pcm.length >> 1;
+    const r = this.kernel.resample(this.kb, this.hist, pcm, this.pos, this.phase);
+    this.pos = r.pos - n;
+    this.phase = r.phase;
+    const out = Buffer.allocUnsafe(r.count * 2);
+    out.set(this.kernel.output(r.count));
+    return out;
   }
 }
 
@@ -135,5 +99,5 @@ class PolyphaseResampler implements StreamResampler {
  * @throws RangeError for any other pair (equal rates included: such audio passes through as is).
  */
 export function createResampler(fromHz: PcmRate, toHz: PcmRate): StreamResampler {
-  return new PolyphaseResampler(fromHz, toHz, bankFor(fromHz, toHz));
+  return new PolyphaseResampler(fromHz, toHz, bankFor(fromHz, toHz), firKernel());
 }
