@@ -21,15 +21,20 @@
 // Also prints the SNR of a 1 kHz tone through the resampler (dist/audio/resampler.js); the full
 // quality and speed figures are in bench/resampler.mjs.
 //
+// CPU pinning (default where `taskset` exists and there are 2+ cores; --no-pin turns it off):
+// the process under test on the last core alone, the load generator and the fake model on the
+// others. Each step also prints the harness's own CPU (generator + fake model, % of a core):
+// near 100 % the harness, not the process under test, sets the tail latency.
+//
 // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each child there (named <kind>-<path>-<calls>-r<round>);
 // summarise one with `node bench/profile-top.mjs <file>`.
 //
 // Usage: npm run build && node bench/bridge-load.mjs [--paths acs24,acs16,ast-slin24,ast-ulaw,ast-slin16,audiosocket16,twilio]
-//   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--snr-only]
-import { fork } from 'node:child_process';
+//   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--snr-only] [--no-pin]
+import { fork, spawnSync } from 'node:child_process';
 import { createServer, get as httpGet } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -43,7 +48,14 @@ const API_KEY = 'bench-key';
 // Child roles
 // ---------------------------------------------------------------------------------------
 
-/** The fake Realtime model: echoes appends as deltas; echoes the floor's caller messages in the caller's shape. */
+const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append"');
+const AUDIO_KEY = Buffer.from('"audio":"');
+
+/**
+ * The fake Realtime model: echoes appends as deltas; echoes the floor's caller messages in the
+ * caller's shape. It shares a core with the load generator, so the bridge's appends (as the
+ * bridge writes them) are answered from the bytes, without parsing or decoding the text.
+ */
 async function roleFake() {
   const server = createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
@@ -53,28 +65,43 @@ async function roleFake() {
     let n = 0;
     let events = 0;
     const floorState = {};
+    /** A response.output_audio.delta carrying `audio` (a base64 string, or its bytes). */
+    const answerAppend = (audio) => {
+      if (!responseId) {
+        responseId = `resp_${++n}`;
+        ws.send(JSON.stringify({ type: 'response.created', response: { id: responseId, status: 'in_progress' } }));
+      }
+      const head = `{"type":"response.output_audio.delta","event_id":"event_${++events}","response_id":"${responseId}","item_id":"item_1","output_index":0,"content_index":0,"delta":"`;
+      if (typeof audio === 'string') return ws.send(`${head}${audio}"}`);
+      ws.send(Buffer.concat([Buffer.from(head), audio, DELTA_TAIL]), { binary: false });
+    };
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.send(data, { binary: true }); // Asterisk / AudioSocket through the floor
-      const text = data.toString();
-      if (text.charCodeAt(0) !== 123) return; // Asterisk control text through the floor (MEDIA_START): no answer
-      const ev = JSON.parse(text);
-      if (ev.type === 'session.update') return ws.send(JSON.stringify({ type: 'session.updated', session: ev.session }));
-      if (ev.type === 'input_audio_buffer.append') {
-        if (!responseId) {
-          responseId = `resp_${++n}`;
-          ws.send(JSON.stringify({ type: 'response.created', response: { id: responseId, status: 'in_progress' } }));
-        }
-        return ws.send(
-          `{"type":"response.output_audio.delta","event_id":"event_${++events}","response_id":"${responseId}","item_id":"item_1","output_index":0,"content_index":0,"delta":"${ev.audio}"}`,
-        );
+      if (data[0] !== 123) return; // Asterisk control text through the floor (MEDIA_START): no answer
+      if (data.subarray(0, APPEND_HEAD.length).equals(APPEND_HEAD)) {
+        const at = data.indexOf(AUDIO_KEY);
+        const end = at > 0 ? data.indexOf(34, at + AUDIO_KEY.length) : -1;
+        if (end > 0) return answerAppend(data.subarray(at + AUDIO_KEY.length, end));
       }
+      const ev = JSON.parse(data.toString());
+      if (ev.type === 'session.update') return ws.send(JSON.stringify({ type: 'session.updated', session: ev.session }));
+      if (ev.type === 'input_audio_buffer.append') return answerAppend(ev.audio);
       for (const m of floorAnswer(ev, floorState) ?? []) ws.send(m);
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  process.on('message', (m) => m.cmd === 'exit' && process.exit(0));
+  let cpu = process.cpuUsage();
+  process.on('message', (m) => {
+    if (m.cmd === 'exit') process.exit(0);
+    if (m.cmd === 'mark') cpu = process.cpuUsage();
+    if (m.cmd === 'stats') {
+      const d = process.cpuUsage(cpu);
+      process.send({ stats: true, cpuMicros: d.user + d.system });
+    }
+  });
   process.send({ ready: true, port: server.address().port });
 }
+const DELTA_TAIL = Buffer.from('"}');
 
 const upstreamSocket = (fakePort) =>
   new WebSocket(`ws://127.0.0.1:${fakePort}/openai/v1/realtime?model=bench`, { headers: { 'api-key': API_KEY }, perMessageDeflate: false });
@@ -143,7 +170,7 @@ async function roleServer(kind, fakePort) {
     if (m.cmd === 'mark') cpu = process.cpuUsage();
     if (m.cmd === 'stats') {
       const d = process.cpuUsage(cpu);
-      process.send({ stats: true, cpuMicros: d.user + d.system, rss: process.memoryUsage().rss, sut: sut.stats() });
+      process.send({ stats: true, cpuMicros: d.user + d.system, sysMicros: d.system, rss: process.memoryUsage().rss, sut: sut.stats() });
     }
   });
   process.send({ ready: true, ports: sut.ports, rss: process.memoryUsage().rss });
@@ -153,10 +180,28 @@ async function roleServer(kind, fakePort) {
 // Load generator (main process)
 // ---------------------------------------------------------------------------------------
 
-function startChild(args, profName) {
+/**
+ * CPU pinning (default on a machine with 2+ cores and `taskset`; --no-pin turns it off): the
+ * process under test (floor or bridge) gets the last core to itself, the load generator (this
+ * process) and the fake model share the others. Without it the three compete for the same
+ * cores and the tail latency of floor and bridge alike is set by the scheduler.
+ */
+const PIN = { on: false, sut: '', rest: '' };
+function setupPinning(enabled) {
+  const cores = availableParallelism();
+  if (!enabled || cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return;
+  Object.assign(PIN, { on: true, sut: String(cores - 1), rest: cores === 2 ? '0' : `0-${cores - 2}` });
+  pin(process.pid, PIN.rest);
+}
+function pin(pid, cpus) {
+  if (PIN.on) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+function startChild(args, profName, cpus = PIN.rest) {
   const dir = process.env.BENCH_CPU_PROF;
   const execArgv = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(profName ? [`--cpu-prof-name=${profName}.cpuprofile`] : [])] : [];
   const child = fork(self, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  pin(child.pid, cpus);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const ready = new Promise((resolve, reject) => {
     child.once('message', resolve);
@@ -190,9 +235,10 @@ function scrapeEverySecond(port) {
   return () => clearInterval(t);
 }
 
-async function runStep(kind, pathName, calls, seconds, fakePort, profName) {
+async function runStep(kind, pathName, calls, seconds, fake, profName) {
+  const fakePort = fake.port;
   const p = PATHS[pathName];
-  const server = startChild(['--role', kind, '--fake-port', String(fakePort)], profName);
+  const server = startChild(['--role', kind, '--fake-port', String(fakePort)], profName, PIN.sut);
   const { ports, rss: rssBase } = await server.ready;
   const stopScrape = kind === 'bridge+m' ? scrapeEverySecond(ports.ws) : () => {};
   const pattern = patternFrame(p);
@@ -257,10 +303,14 @@ async function runStep(kind, pathName, calls, seconds, fakePort, profName) {
   );
   await sleep(1000); // warm-up
   await server.ask('mark');
+  await fake.ask('mark');
+  const genCpu = process.cpuUsage();
   measureStart = performance.now();
   measureEnd = measureStart + seconds * 1000;
   await sleep(seconds * 1000);
   const stats = await server.ask('stats');
+  const fakeStats = await fake.ask('stats');
+  const gen = process.cpuUsage(genCpu);
   await sleep(1000); // let the last frames of the window arrive
   stopScrape();
   for (const t of timers) clearInterval(t);
@@ -275,6 +325,8 @@ async function runStep(kind, pathName, calls, seconds, fakePort, profName) {
     cpuPct: (stats.cpuMicros / (seconds * 1e6)) * 100,
     rssMB: stats.rss / 1e6,
     rssPerCallKB: (stats.rss - rssBase) / 1e3 / calls,
+    sysPct: (stats.sysMicros / (seconds * 1e6)) * 100,
+    harnessPct: ((gen.user + gen.system + fakeStats.cpuMicros) / (seconds * 1e6)) * 100,
     dropped: stats.sut.droppedIn !== undefined ? stats.sut.droppedIn + stats.sut.droppedOut : 0,
     malformed: stats.sut.malformed ?? 0,
   };
@@ -346,7 +398,9 @@ async function main() {
       rounds: { type: 'string', default: '3' },
       metrics: { type: 'boolean', default: false },
       'snr-only': { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: true },
     },
+    allowNegative: true,
   });
   if (values.role === 'fake') return roleFake();
   if (values.role) return roleServer(values.role, Number(values['fake-port']));
@@ -365,8 +419,11 @@ async function main() {
   const rounds = Number(values.rounds);
   const kinds = values.metrics ? ['floor', 'bridge', 'bridge+m'] : ['floor', 'bridge'];
   console.log(`plan: ${paths.map((p) => `${p} ${plan[p].join(',')}`).join('; ')}; ${rounds} rounds of ${seconds} s${values.metrics ? '; with --metrics' : ''}`);
+  setupPinning(values.pin);
+  console.log(PIN.on ? `pinning: process under test on CPU ${PIN.sut}; load generator and fake model on CPU ${PIN.rest} (--no-pin to turn off)` : 'pinning: off (all processes share every core)');
   const fake = startChild(['--role', 'fake'], process.env.BENCH_CPU_PROF ? `fake-${Date.now()}` : undefined);
   const { port: fakePort } = await fake.ready;
+  const fakeHandle = { port: fakePort, ask: fake.ask };
   fake.exited.then((code) => {
     if (code !== 0) {
       console.error(`the fake model exited (${code}): figures after this point are void`);
@@ -378,7 +435,7 @@ async function main() {
   console.log(`load: ${rounds} rounds of ${seconds} s per step (kinds alternating, fresh processes) after 1 s warm-up, 50 frames/s each way per call, loopback, ${process.version}`);
   console.log('Twilio: signature and stream-token checks stubbed (always pass). Resampled paths (16 kHz): latency and loss on marker frames (every 5th frame).');
   console.log('AudioSocket: the bridge paces its output at 20 ms (a playout queue); the floor does not, so its latency includes that queue.');
-  const header = 'path          impl      calls   sent   lost  p50 ms  p99 ms  max ms  CPU %core  CPU/call %  RSS/call KB  vs floor: CPU   p99';
+  const header = 'path          impl      calls   sent   lost  p50 ms  p99 ms  max ms  CPU %core  CPU/call %  RSS/call KB  vs floor: CPU   p99  harness %core';
   console.log(header);
   const median = (xs) => {
     const v = [...xs].sort((a, b) => a - b);
@@ -388,12 +445,14 @@ async function main() {
     `${path.padEnd(13)} ${label.padEnd(8)} ${String(calls).padStart(5)} ${String(r.sent).padStart(6)} ${String(r.lost).padStart(6)} ` +
     `${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${r.max.toFixed(1).padStart(7)} ` +
     `${r.cpuPct.toFixed(1).padStart(10)} ${(r.cpuPct / calls).toFixed(3).padStart(11)} ${r.rssPerCallKB.toFixed(0).padStart(12)}` +
-    (f ? `  ${(r.cpuPct / f.cpuPct).toFixed(2).padStart(11)}x ${(r.p99 / f.p99).toFixed(2).padStart(5)}x` : '') +
+    (f ? `  ${(r.cpuPct / f.cpuPct).toFixed(2).padStart(11)}x ${(r.p99 / f.p99).toFixed(2).padStart(5)}x` : ' '.repeat(21)) +
+    `${r.harnessPct.toFixed(0).padStart(14)}` +
     (r.outOfOrder ? `  out-of-order ${r.outOfOrder}` : '') + (r.dropped ? `  dropped ${r.dropped}` : '') + (r.malformed ? `  malformed ${r.malformed}` : '');
   const agg = (rs) => ({
     sent: rs.reduce((a, r) => a + r.sent, 0), lost: rs.reduce((a, r) => a + r.lost, 0), outOfOrder: rs.reduce((a, r) => a + r.outOfOrder, 0),
     p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), max: Math.max(...rs.map((r) => r.max).filter((x) => !Number.isNaN(x))),
     cpuPct: median(rs.map((r) => r.cpuPct)), rssMB: median(rs.map((r) => r.rssMB)), rssPerCallKB: median(rs.map((r) => r.rssPerCallKB)),
+    harnessPct: median(rs.map((r) => r.harnessPct)),
     dropped: rs.reduce((a, r) => a + r.dropped, 0), malformed: rs.reduce((a, r) => a + r.malformed, 0),
   });
   const summary = [];
@@ -404,9 +463,9 @@ async function main() {
         // rotate the order so no kind always runs first (or right after another's teardown)
         const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
         for (const kind of order) {
-          const r = await runStep(kind, path, calls, seconds, fakePort, `${kind}-${path}-${calls}-r${round}`);
+          const r = await runStep(kind, path, calls, seconds, fakeHandle, `${kind}-${path}-${calls}-r${round}`);
           by[kind].push(r);
-          console.log(line(path, kind, calls, r));
+          console.log(line(path, kind, calls, r) + `  (system ${r.sysPct.toFixed(1)} %core)`);
         }
       }
       const s = { path, calls, ...Object.fromEntries(kinds.map((k) => [k, agg(by[k])])) };
