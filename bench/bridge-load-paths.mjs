@@ -63,6 +63,32 @@ const ACS_DATA_KEY = Buffer.from('"data":"');
 const TWILIO_PAYLOAD_KEY = Buffer.from('"payload":"');
 const TWILIO_MARK = Buffer.from('{"event":"mark"');
 
+/**
+ * base64 of a frame, as bytes. Frames repeat their content after the 16-byte head (the
+ * passthrough pattern) or whole (markers, silence), so the repeating part is encoded once and
+ * kept (two entries: loud and silent markers alternate); only the first 18 bytes (6 base64
+ * groups, the head) are encoded per frame where the rest is a whole number of groups.
+ */
+const b64Cache = [];
+function frameBase64(frame) {
+  const split = (frame.length - 18) % 3 === 0 ? 18 : 0;
+  const rest = frame.subarray(split);
+  let hit = b64Cache.find((e) => e.src.equals(rest));
+  if (!hit) {
+    hit = { src: Buffer.from(rest), b64: Buffer.from(rest.toString('base64'), 'latin1') };
+    b64Cache.unshift(hit);
+    b64Cache.length = Math.min(b64Cache.length, 2);
+  }
+  return split ? [Buffer.from(frame.toString('base64', 0, 18), 'latin1'), hit.b64] : [hit.b64];
+}
+
+const ACS_HEAD = Buffer.from('{"kind":"AudioData","audioData":{"timestamp":"');
+const ACS_MID = Buffer.from('","participantRawID":"8:acs:bench","data":"');
+const ACS_TAIL = Buffer.from('","silent":false}}');
+
+/** An ACS AudioData message for one frame, as the bytes ACS sends (built without a string of the whole). */
+const acsMessage = (frame) => Buffer.concat([ACS_HEAD, Buffer.from(isoNow(), 'latin1'), ACS_MID, ...frameBase64(frame), ACS_TAIL]);
+
 /** An ISO 8601 timestamp for ACS frames, made at most once a millisecond (the generator sends thousands a second). */
 let isoAt = 0;
 let iso = '';
@@ -156,8 +182,7 @@ export function openCaller(o) {
       let send;
       if (p.kind === 'acs') {
         ws.send(JSON.stringify({ kind: 'AudioMetadata', audioMetadata: { subscriptionId: 'bench', encoding: 'PCM', sampleRate: p.rate, channels: 1, length: p.frameBytes } }));
-        send = (frame) =>
-          ws.send(`{"kind":"AudioData","audioData":{"timestamp":"${isoNow()}","participantRawID":"8:acs:bench","data":"${frame.toString('base64')}","silent":false}}`);
+        send = (frame) => ws.send(acsMessage(frame), { binary: false });
       } else if (p.kind === 'asterisk') {
         ws.send(`MEDIA_START connection_id:voicectl channel:WebSocket/voicectl/0x7fc5${o.call} channel_id:1796393704.${o.call} format:${p.format} optimal_frame_size:${p.frameBytes} ptime:20`);
         send = (frame) => ws.send(frame, { binary: true });
@@ -176,6 +201,22 @@ export function openCaller(o) {
       resolve({ send: (frame) => ws.readyState === 1 && send(frame), close: () => ws.close() });
     });
   });
+}
+
+const ACS_AUDIO_PREFIX = Buffer.from('{"kind":"AudioData"');
+const ECHO_HEAD = Buffer.from('{"kind":"AudioData","audioData":{"data":"');
+const ECHO_TAIL = Buffer.from('"}}');
+
+/**
+ * The fake model's answer to an ACS AudioData message the floor forwarded unparsed, from its
+ * bytes: `{"kind":"AudioData","audioData":{"data":…}}` as the bridge sends it, or undefined when
+ * the message is not one (then {@link floorAnswer} on the parsed text).
+ */
+export function floorAcsEcho(data) {
+  if (!data.subarray(0, ACS_AUDIO_PREFIX.length).equals(ACS_AUDIO_PREFIX)) return undefined;
+  const at = data.indexOf(ACS_DATA_KEY);
+  const end = at < 0 ? -1 : data.indexOf(34, at + ACS_DATA_KEY.length);
+  return end < 0 ? undefined : Buffer.concat([ECHO_HEAD, data.subarray(at + ACS_DATA_KEY.length, end), ECHO_TAIL]);
 }
 
 /**

@@ -38,7 +38,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
-import { DEFAULT_CALLS, MEDIA_TOKEN, PATHS, floorAnswer, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
+import { DEFAULT_CALLS, MEDIA_TOKEN, PATHS, floorAcsEcho, floorAnswer, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const distUrl = (p) => new URL(`../dist/${p}`, import.meta.url).href;
@@ -83,6 +83,8 @@ async function roleFake() {
         const end = at > 0 ? data.indexOf(34, at + AUDIO_KEY.length) : -1;
         if (end > 0) return answerAppend(data.subarray(at + AUDIO_KEY.length, end));
       }
+      const echo = floorAcsEcho(data);
+      if (echo) return ws.send(echo, { binary: false });
       const ev = JSON.parse(data.toString());
       if (ev.type === 'session.update') return ws.send(JSON.stringify({ type: 'session.updated', session: ev.session }));
       if (ev.type === 'input_audio_buffer.append') return answerAppend(ev.audio);
@@ -162,11 +164,27 @@ async function roleBridge(fakePort, withMetrics) {
   return { ports: { ws: handle.port, tcp: handle.audioSocketPort }, stats: () => handle.stats() };
 }
 
+/**
+ * CPU time (ms) of a fixed integer loop: how fast this core runs right now. On this kind of
+ * virtual machine the same work takes 2–3× longer at times (every function in a profile slows
+ * down alike, floor and bridge both), so each round reports it before and after its load.
+ */
+function calibrate() {
+  const t = process.cpuUsage();
+  let x = 0;
+  for (let i = 0; i < 4e6; i++) x = (x + i * 7) % 1000003;
+  const d = process.cpuUsage(t);
+  return (d.user + d.system) / 1000 + (x < 0 ? 1 : 0);
+}
+
 async function roleServer(kind, fakePort) {
   const sut = kind === 'floor' ? await roleFloor(fakePort) : await roleBridge(fakePort, kind === 'bridge+m');
+  calibrate(); // first run compiles the loop
+  const calBefore = calibrate();
   let cpu = process.cpuUsage();
   process.on('message', (m) => {
     if (m.cmd === 'exit') process.exit(0);
+    if (m.cmd === 'calibrate') process.send({ calibrated: true, before: calBefore, after: calibrate() });
     if (m.cmd === 'mark') cpu = process.cpuUsage();
     if (m.cmd === 'stats') {
       const d = process.cpuUsage(cpu);
@@ -199,7 +217,7 @@ function pin(pid, cpus) {
 
 function startChild(args, profName, cpus = PIN.rest) {
   const dir = process.env.BENCH_CPU_PROF;
-  const execArgv = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(profName ? [`--cpu-prof-name=${profName}.cpuprofile`] : [])] : [];
+  const execArgv = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(profName ? [`--cpu-prof-name=${profName}.cpuprofile`] : [])] : [])];
   const child = fork(self, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   pin(child.pid, cpus);
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -316,6 +334,7 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
   for (const t of timers) clearInterval(t);
   for (const c of callers) c.close();
   await sleep(300);
+  const cal = await server.ask('calibrate');
   server.child.send({ cmd: 'exit' });
   await Promise.race([server.exited, sleep(5000)]);
   latencies.sort((a, b) => a - b);
@@ -325,6 +344,7 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
     cpuPct: (stats.cpuMicros / (seconds * 1e6)) * 100,
     rssMB: stats.rss / 1e6,
     rssPerCallKB: (stats.rss - rssBase) / 1e3 / calls,
+    calMs: Math.max(cal.before, cal.after),
     sysPct: (stats.sysMicros / (seconds * 1e6)) * 100,
     harnessPct: ((gen.user + gen.system + fakeStats.cpuMicros) / (seconds * 1e6)) * 100,
     dropped: stats.sut.droppedIn !== undefined ? stats.sut.droppedIn + stats.sut.droppedOut : 0,
@@ -465,7 +485,7 @@ async function main() {
         for (const kind of order) {
           const r = await runStep(kind, path, calls, seconds, fakeHandle, `${kind}-${path}-${calls}-r${round}`);
           by[kind].push(r);
-          console.log(line(path, kind, calls, r) + `  (system ${r.sysPct.toFixed(1)} %core)`);
+          console.log(line(path, kind, calls, r) + `  (system ${r.sysPct.toFixed(1)} %core; calibration loop ${r.calMs.toFixed(1)} ms)`);
         }
       }
       const s = { path, calls, ...Object.fromEntries(kinds.map((k) => [k, agg(by[k])])) };

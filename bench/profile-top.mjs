@@ -7,24 +7,32 @@
 // `--filter src/bridge` keeps only functions whose file contains the text (percentages stay of
 // the whole profile).
 //
-// Usage: node bench/profile-top.mjs <file.cpuprofile> [--top 20] [--filter text]
+// `--from 12 --to 20` keeps the samples taken between 12 s and 20 s after the profile started
+// (to compare two phases of one run).
+//
+// Usage: node bench/profile-top.mjs <file.cpuprofile> [--top 20] [--filter text] [--from s] [--to s]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '20' }, filter: { type: 'string' } },
+  options: { top: { type: 'string', default: '20' }, filter: { type: 'string' }, from: { type: 'string', default: '0' }, to: { type: 'string', default: 'Infinity' } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: node bench/profile-top.mjs <file.cpuprofile> [--top 20] [--filter text]');
+  console.error('usage: node bench/profile-top.mjs <file.cpuprofile> [--top 20] [--filter text] [--from s] [--to s]');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 // Time per sample: timeDeltas[i] is the time before sample i (µs).
 const selfUs = new Map();
+const fromUs = Number(values.from) * 1e6;
+const toUs = Number(values.to) * 1e6;
+let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i];
+  at += profile.timeDeltas[i] ?? 0;
+  if (at < fromUs || at >= toUs) continue;
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);

@@ -14,7 +14,7 @@ import { FIR_WASM_BASE64 } from './fir-wasm.js';
 /** Input samples one kernel call takes at most; longer chunks are cut into pieces this long. */
 export const KERNEL_CHUNK = 4096;
 
-/** Most taps per phase of any bank (the 24k → 8k bank has 132): sizes the window. */
+/** Most taps per phase of any bank (the 24k → 8k bank has 136): sizes the window. */
 const MAX_TAPS = 256;
 /** Bytes reserved for coefficient rows (4 banks × at most MAX_TAPS · 3 f32). */
 const COEF_BYTES = 4 * 3 * MAX_TAPS * 4;

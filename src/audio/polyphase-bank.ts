@@ -24,7 +24,7 @@ export interface Bank {
   readonly up: number;
   readonly down: number;
   /**
-   * Taps per phase K, a multiple of {@link TAP_MULTIPLE} (the SIMD kernel takes 4 at a time):
+   * Taps per phase K, a multiple of {@link TAP_MULTIPLE} (the SIMD kernel takes 8 at a time):
    * the design's own taps, zero-padded at the front of each row (the oldest samples).
    */
   readonly taps: number;
@@ -38,8 +38,8 @@ export interface Bank {
   readonly stopHz: number;
 }
 
-/** Taps per phase are padded to a multiple of this (one f32x4 per step in ./fir.wat). */
-export const TAP_MULTIPLE = 4;
+/** Taps per phase are padded to a multiple of this (two f32x4 accumulators in ./fir.wat). */
+export const TAP_MULTIPLE = 8;
 
 const RATIOS: Record<string, readonly [up: number, down: number]> = {
   '16000>24000': [3, 2],

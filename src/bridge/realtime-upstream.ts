@@ -37,6 +37,7 @@ import { deleteItemEvent, itemCreateEvent, truncateEvent } from './conversation.
 import { closeVerdict, type Backoff, type RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 import { ResponseTracker } from './response-tracker.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
+import { sendAsciiText } from './ws-text.js';
 
 export type { Backoff, RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 
@@ -84,7 +85,7 @@ class RealtimeUpstream implements Upstream {
     if (this.closed) return false;
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (ws.bufferedAmount > this.maxQueued) return this.drop();
-      ws.send(appendAudioEvent(b64));
+      sendAsciiText(ws, appendAudioEvent(b64));
       return true;
     }
     if (!this.everOpened && this.pendingBytes + b64.length <= this.maxQueued) {
@@ -180,7 +181,7 @@ class RealtimeUpstream implements Upstream {
       }
       if (this.everOpened) this.c.reconnects += 1;
       this.everOpened = true;
-      for (const b64 of this.pending) ws.send(appendAudioEvent(b64));
+      for (const b64 of this.pending) sendAsciiText(ws, appendAudioEvent(b64));
       this.pending = [];
       this.pendingBytes = 0;
       this.pingTimer = setInterval(() => {

@@ -9,6 +9,7 @@ import type WebSocket from 'ws';
 import { ACS_STOP_AUDIO_FRAME, acsAudioFrame, parseAcsFrame } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { fastAcsAudio } from '../fast-path.js';
+import { sendAsciiText } from '../ws-text.js';
 import { WsLegBase } from './ws-leg.js';
 
 /** Limits of the ACS leg. */
@@ -28,7 +29,7 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
 
   play(b64: string): boolean {
     if (this.ws.readyState !== 1 || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
-    this.ws.send(acsAudioFrame(b64));
+    sendAsciiText(this.ws, acsAudioFrame(b64));
     return true;
   }
 
