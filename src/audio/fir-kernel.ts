@@ -63,6 +63,8 @@ export class FirKernel {
   private readonly bytes: Uint8Array;
   private readonly floats: Float32Array;
   private readonly words: Int32Array;
+  private readonly inView: Buffer;
+  private readonly outView: Buffer;
   private nextCoef = COEF_BASE;
   private readonly placed = new Map<Bank, KernelBank>();
 
@@ -76,6 +78,8 @@ export class FirKernel {
     this.bytes = new Uint8Array(memory.buffer);
     this.floats = new Float32Array(memory.buffer);
     this.words = new Int32Array(memory.buffer, 0, 2);
+    this.inView = Buffer.from(memory.buffer, SRC_BASE, KERNEL_CHUNK * 2);
+    this.outView = Buffer.from(memory.buffer, OUT_BASE, END - OUT_BASE);
   }
 
   /** The bank's rows in kernel memory (copied as f32 on first use; shared by every converter). */
@@ -99,10 +103,17 @@ export class FirKernel {
    * The outputs are left in {@link output}; `history` is updated to the newest taps − 1 samples.
    */
   resample(kb: KernelBank, history: Float32Array, input: Uint8Array, pos: number, phase: number): KernelRun {
-    const { bank } = kb;
-    const n = input.length >> 1;
-    this.floats.set(history, X_BASE / 4);
     this.bytes.set(input, SRC_BASE);
+    return this.resampleStaged(kb, history, input.length >> 1, pos, phase);
+  }
+
+  /**
+   * As {@link resample}, for n samples already written to {@link inputBuffer} (e.g. decoded
+   * from base64 straight into it).
+   */
+  resampleStaged(kb: KernelBank, history: Float32Array, n: number, pos: number, phase: number): KernelRun {
+    const { bank } = kb;
+    this.floats.set(history, X_BASE / 4);
     const count = this.run(kb.coefAt, bank.taps, bank.up, bank.down, X_BASE, SRC_BASE, n, pos, phase, OUT_BASE);
     const from = X_BASE / 4 + n;
     history.set(this.floats.subarray(from, from + history.length));
@@ -112,6 +123,16 @@ export class FirKernel {
   /** The int16 LE bytes of the last call's `count` outputs (a view: copy before the next call). */
   output(count: number): Uint8Array {
     return this.bytes.subarray(OUT_BASE, OUT_BASE + count * 2);
+  }
+
+  /** The kernel's input area as a Buffer ({@link KERNEL_CHUNK} · 2 bytes) to decode a chunk into. */
+  get inputBuffer(): Buffer {
+    return this.inView;
+  }
+
+  /** base64 of the last call's `count` outputs, encoded straight from the kernel's memory. */
+  outputBase64(count: number): string {
+    return this.outView.toString('base64', 0, count * 2);
   }
 }
 

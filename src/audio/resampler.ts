@@ -38,6 +38,15 @@ export interface StreamResampler {
    * @throws RangeError when the byte length is odd.
    */
   process(pcm: Buffer): Buffer;
+  /**
+   * {@link process} for base64 PCM16 (an ACS, Twilio or Realtime payload): decoded straight
+   * into the shared kernel's memory and the output encoded straight from it, with no Buffer
+   * allocated on the way. Characters outside the base64 alphabet are skipped, as
+   * `Buffer.from(b64, 'base64')` does (callers pass validated payloads).
+   * @returns the output as base64 ('' when the chunk completed no output sample).
+   * @throws RangeError when the decoded byte length is odd.
+   */
+  processBase64(b64: string): string;
   /** Forget the history (e.g. after a barge-in flush): the next chunk starts as the first did. */
   reset(): void;
 }
@@ -71,6 +80,17 @@ class PolyphaseResampler implements StreamResampler {
     const parts: Buffer[] = [];
     for (let o = 0; o < pcm.length; o += KERNEL_CHUNK * 2) parts.push(this.piece(pcm.subarray(o, o + KERNEL_CHUNK * 2)));
     return Buffer.concat(parts);
+  }
+
+  processBase64(b64: string): string {
+    // Over a kernel call's worth (rare: a frame is at most a few kilobytes), the general path.
+    if (b64.length > ((KERNEL_CHUNK * 2) / 3) * 4) return this.process(Buffer.from(b64, 'base64')).toString('base64');
+    const bytes = this.kernel.inputBuffer.write(b64, 0, 'base64');
+    if ((bytes & 1) !== 0) throw new RangeError(`PCM16 needs an even byte length, got ${bytes} bytes`);
+    const r = this.kernel.resampleStaged(this.kb, this.hist, bytes >> 1, this.pos, this.phase);
+    this.pos = r.pos - (bytes >> 1);
+    this.phase = r.phase;
+    return this.kernel.outputBase64(r.count);
   }
 
   reset(): void {

@@ -151,8 +151,8 @@ export class CallCore {
     this.c.framesIn += 1;
     this.c.bytesIn += bytes;
     if (this.toModel) {
-      const out = this.toModel.process(Buffer.from(b64, 'base64'));
-      if (out.length > 0) this.upstream!.send(out.toString('base64'));
+      const out = this.toModel.processBase64(b64);
+      if (out !== '') this.upstream!.send(out);
       return;
     }
     this.upstream!.send(b64);
@@ -281,9 +281,8 @@ export class CallCore {
     if (this.ended || !this.leg) return;
     let out = b64;
     if (this.toCaller) {
-      const pcm = this.toCaller.process(Buffer.from(b64, 'base64'));
-      if (pcm.length === 0) return;
-      out = pcm.toString('base64');
+      out = this.toCaller.processBase64(b64);
+      if (out === '') return;
     }
     if (!this.leg.play(out)) {
       this.c.droppedOut += 1;

@@ -179,6 +179,23 @@ describe('createResampler: streaming', () => {
     expect(crossings).toBeLessThanOrEqual(Math.ceil((y.length / 24) * 2) + 1); // 2 per 1 ms period: no wrap-around spikes
   });
 
+  it.each(CASES)('%s: processBase64 gives the base64 of what process gives, for frames, odd chunks and a long payload', (_, from, to) => {
+    const x = pcm(noiseSamples(from, 20000, 11));
+    const a = createResampler(from, to);
+    const b = createResampler(from, to);
+    // 20 ms frames, then odd sizes, then one payload over the kernel's chunk (the general path).
+    const sizes = [from / 50, from / 50, 1, 7, 479, 30, 5000];
+    for (let o = 0, k = 0; o < x.length; k++) {
+      const n = Math.min(sizes[Math.min(k, sizes.length - 1)]!, x.length / 2 - o / 2) * 2;
+      const chunk = x.subarray(o, o + n);
+      const viaBase64 = b.processBase64(chunk.toString('base64'));
+      expect(viaBase64).toBe(a.process(chunk).toString('base64'));
+      o += n;
+    }
+    expect(b.processBase64('')).toBe('');
+    expect(() => b.processBase64(Buffer.alloc(3).toString('base64'))).toThrow(/even byte length/);
+  });
+
   it('accepts an empty chunk and refuses an odd byte length', () => {
     const rs = createResampler(16000, 24000);
     expect(rs.process(Buffer.alloc(0)).length).toBe(0);
