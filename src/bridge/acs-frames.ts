@@ -37,9 +37,34 @@ export type AcsInboundFrame =
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** True when `s` is canonical-length standard base64 (length a multiple of 4). */
+/** Where {@link isBase64} lets Node's decoder count the bytes (decoded, never read). */
+const SCRATCH = Buffer.allocUnsafe(24 * 1024);
+/** Longest string checked through the decoder; longer ones (rare) take the regular expression. */
+const SCRATCH_CHARS = (SCRATCH.length / 3) * 4;
+
+/**
+ * True when `s` is canonical-length standard base64: length a multiple of 4, only
+ * `A–Z a–z 0–9 + /`, and at most two `=` at the end (exactly `/^[A-Za-z0-9+/]*={0,2}$/`).
+ *
+ * Runs on every audio frame, both ways, so it lets Node's C++ base64 decoder count the bytes
+ * into a scratch buffer (about 0.2 µs for a 20 ms frame at 24 kHz, against 1.5–2.5 µs for the
+ * regular expression): the decoder skips whatever is not base64, so a string with anything
+ * else, or with `=` anywhere but the end, decodes to fewer bytes than its length promises. Three
+ * things it would let through are ruled out first: UTF-16 units above 0x7f (the decoder reads a
+ * unit by its low byte; `Buffer.byteLength` equals the length only for ASCII), and `-` and `_`
+ * (base64url, which the decoder also accepts). A test pins it to the regular expression on
+ * random and adversarial strings.
+ */
 export function isBase64(s: string): boolean {
-  return s.length % 4 === 0 && BASE64.test(s);
+  const n = s.length;
+  if (n % 4 !== 0) return false;
+  if (n > SCRATCH_CHARS) return BASE64.test(s);
+  return (
+    Buffer.byteLength(s, 'utf8') === n &&
+    SCRATCH.write(s, 0, 'base64') === base64ByteLength(s) &&
+    s.indexOf('-') < 0 &&
+    s.indexOf('_') < 0
+  );
 }
 
 /** Decoded byte length of a valid base64 string, without decoding it. */

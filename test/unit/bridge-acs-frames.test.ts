@@ -61,4 +61,34 @@ describe('outbound frames and base64 helpers', () => {
     expect(isBase64('AAE')).toBe(false);
     expect(isBase64('AA-_')).toBe(false);
   });
+
+  it('isBase64 agrees with /^[A-Za-z0-9+/]*={0,2}$/ (and a length multiple of 4) on random and adversarial strings', () => {
+    const regex = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    // What Node's base64 decoder skips, stops at or reads as something else: padding in the
+    // middle, base64url, whitespace, quotes and escapes, controls, Latin-1, and UTF-16 units
+    // whose low byte is a base64 letter (U+0141 → 0x41 'A').
+    const ODD = ['=', '-', '_', ' ', '\n', '\t', '.', '"', '\\', '\u0000', '\u007f', '\u0080', '\u00c1', '\u00ff', '\u0100', '\u0141', '\u2028', '\ud83d', '%'];
+    let seed = 7;
+    const rnd = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % k;
+    let valid = 0;
+    for (let t = 0; t < 200_000; t++) {
+      const n = rnd(4) === 0 ? rnd(13) : 4 * rnd(6);
+      const clean = rnd(2) === 0;
+      let s = '';
+      for (let i = 0; i < n; i++) s += clean && rnd(10) > 0 ? ALPHABET[rnd(64)] : rnd(3) === 0 ? ALPHABET[rnd(64)] : ODD[rnd(ODD.length)];
+      if (rnd(3) === 0 && n >= 2) s = s.slice(0, n - 1 - rnd(2)).padEnd(n, '=');
+      const expected = regex(s);
+      if (expected) valid++;
+      if (isBase64(s) !== expected) expect({ s, isBase64: isBase64(s) }).toEqual({ s, isBase64: expected });
+    }
+    expect(valid).toBeGreaterThan(20_000); // the corpus holds valid strings too, not only refusals
+    // Real frame sizes, and a payload longer than the scratch (the regular expression's turn).
+    for (const bytes of [960, 640, 160, 64_000]) {
+      const b64 = Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37) & 0xff)).toString('base64');
+      expect(isBase64(b64)).toBe(true);
+      expect(isBase64(`${b64.slice(0, 100)}\u0141${b64.slice(101)}`)).toBe(false);
+      expect(isBase64(`${b64.slice(0, 100)}-${b64.slice(101)}`)).toBe(false);
+    }
+  });
 });
