@@ -6,8 +6,8 @@
 // Prints, per direction (16k→24k, 24k→16k, 8k→24k, 24k→8k):
 // - speed: CPU ns per 20 ms frame (this process's user + system CPU time, not wall time, so
 //   other load on the machine counts less; median of the rounds; rounds interleave the implementations).
-//   "ours" is Buffer → Buffer; "ours b64" adds the base64 decode/encode the bridge does, which
-//   is what the libsamplerate wrapper's figure includes;
+//   "ours" is Buffer → Buffer; "ours b64" is processBase64 (base64 in and out, decoded into and
+//   encoded from the kernel's memory, as the bridge calls it), which is what the libsamplerate wrapper's figure includes;
 // - quality on a 1 kHz tone at −6 dBFS (PCM16 in, PCM16 out):
 //   * sine-fit SNR: least-squares fit of a 1 kHz sine to the output after the ramp-in, residual
 //     power as noise. It counts the test tone's own int16 quantisation as noise, so even a
@@ -233,7 +233,7 @@ async function speed(from, to) {
   const lsr = await createPcmResampler(from, to);
   const impls = {
     ours: () => { for (const f of frames) ours.process(f); },
-    'ours b64': () => { for (const s of b64) oursB64.process(Buffer.from(s, 'base64')).toString('base64'); },
+    'ours b64': () => { for (const s of b64) oursB64.processBase64(s); },
     libsamplerate: () => { for (const s of b64) lsr.process(s); },
   };
   const times = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
