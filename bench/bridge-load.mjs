@@ -12,6 +12,9 @@
 // fake model each run in their own process; CPU (user + system) and RSS are those of the process
 // under test. Rounds alternate floor / bridge in fresh processes; figures are medians of rounds.
 //
+// The child roles are in bench/bridge-load-roles.mjs, the SNR and target lines in
+// bench/bridge-load-report.mjs, the caller side of each path in bench/bridge-load-paths.mjs.
+//
 // The bridge serves every path from one startBridge (ACS /ws/media with a media token, Asterisk
 // /ws/asterisk with Basic auth, AudioSocket on TCP, Twilio /ws/twilio with its signature checks
 // STUBBED: the upgrade and start checks always pass). --metrics adds a third process kind, the
@@ -26,173 +29,22 @@
 // others. Each step also prints the harness's own CPU (generator + fake model, % of a core):
 // near 100 % the harness, not the process under test, sets the tail latency.
 //
+// BENCH_NODE_FLAGS='--max-semi-space-size=32': extra Node flags for the child processes.
 // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each child there (named <kind>-<path>-<calls>-r<round>);
 // summarise one with `node bench/profile-top.mjs <file>`.
 //
 // Usage: npm run build && node bench/bridge-load.mjs [--paths acs24,acs16,ast-slin24,ast-ulaw,ast-slin16,audiosocket16,twilio]
 //   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--snr-only] [--no-pin]
 import { fork, spawnSync } from 'node:child_process';
-import { createServer, get as httpGet } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
+import { get as httpGet } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import WebSocket, { WebSocketServer } from 'ws';
-import { DEFAULT_CALLS, MEDIA_TOKEN, PATHS, floorAcsEcho, floorAnswer, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
+import { DEFAULT_CALLS, PATHS, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
+import { printTargets, toneSnr } from './bridge-load-report.mjs';
+import { roleFake, roleServer } from './bridge-load-roles.mjs';
 
 const self = fileURLToPath(import.meta.url);
-const distUrl = (p) => new URL(`../dist/${p}`, import.meta.url).href;
-const API_KEY = 'bench-key';
-
-// ---------------------------------------------------------------------------------------
-// Child roles
-// ---------------------------------------------------------------------------------------
-
-const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append"');
-const AUDIO_KEY = Buffer.from('"audio":"');
-
-/**
- * The fake Realtime model: echoes appends as deltas; echoes the floor's caller messages in the
- * caller's shape. It shares a core with the load generator, so the bridge's appends (as the
- * bridge writes them) are answered from the bytes, without parsing or decoding the text.
- */
-async function roleFake() {
-  const server = createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
-  wss.on('connection', (ws, req) => {
-    if (req.headers['api-key'] !== API_KEY) return ws.close(1008, 'no api-key');
-    let responseId;
-    let n = 0;
-    let events = 0;
-    const floorState = {};
-    /** A response.output_audio.delta carrying `audio` (a base64 string, or its bytes). */
-    const answerAppend = (audio) => {
-      if (!responseId) {
-        responseId = `resp_${++n}`;
-        ws.send(JSON.stringify({ type: 'response.created', response: { id: responseId, status: 'in_progress' } }));
-      }
-      const head = `{"type":"response.output_audio.delta","event_id":"event_${++events}","response_id":"${responseId}","item_id":"item_1","output_index":0,"content_index":0,"delta":"`;
-      if (typeof audio === 'string') return ws.send(`${head}${audio}"}`);
-      ws.send(Buffer.concat([Buffer.from(head), audio, DELTA_TAIL]), { binary: false });
-    };
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.send(data, { binary: true }); // Asterisk / AudioSocket through the floor
-      if (data[0] !== 123) return; // Asterisk control text through the floor (MEDIA_START): no answer
-      if (data.subarray(0, APPEND_HEAD.length).equals(APPEND_HEAD)) {
-        const at = data.indexOf(AUDIO_KEY);
-        const end = at > 0 ? data.indexOf(34, at + AUDIO_KEY.length) : -1;
-        if (end > 0) return answerAppend(data.subarray(at + AUDIO_KEY.length, end));
-      }
-      const echo = floorAcsEcho(data);
-      if (echo) return ws.send(echo, { binary: false });
-      const ev = JSON.parse(data.toString());
-      if (ev.type === 'session.update') return ws.send(JSON.stringify({ type: 'session.updated', session: ev.session }));
-      if (ev.type === 'input_audio_buffer.append') return answerAppend(ev.audio);
-      for (const m of floorAnswer(ev, floorState) ?? []) ws.send(m);
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  let cpu = process.cpuUsage();
-  process.on('message', (m) => {
-    if (m.cmd === 'exit') process.exit(0);
-    if (m.cmd === 'mark') cpu = process.cpuUsage();
-    if (m.cmd === 'stats') {
-      const d = process.cpuUsage(cpu);
-      process.send({ stats: true, cpuMicros: d.user + d.system });
-    }
-  });
-  process.send({ ready: true, port: server.address().port });
-}
-const DELTA_TAIL = Buffer.from('"}');
-
-const upstreamSocket = (fakePort) =>
-  new WebSocket(`ws://127.0.0.1:${fakePort}/openai/v1/realtime?model=bench`, { headers: { 'api-key': API_KEY }, perMessageDeflate: false });
-
-/** The floor: bare forwarders, one upstream socket per call, bytes passed through unparsed. */
-async function roleFloor(fakePort) {
-  const server = createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 2 * 1024 * 1024, handleProtocols: (offered) => (offered.has('media') ? 'media' : false) });
-  wss.on('connection', (ws) => {
-    const up = upstreamSocket(fakePort);
-    const pending = [];
-    up.on('open', () => {
-      for (const [m, isBinary] of pending.splice(0)) up.send(m, { binary: isBinary });
-    });
-    up.on('message', (data, isBinary) => ws.readyState === 1 && ws.send(data, { binary: isBinary }));
-    ws.on('message', (data, isBinary) => (up.readyState === 1 ? up.send(data, { binary: isBinary }) : pending.push([data, isBinary])));
-    ws.on('close', () => up.close());
-    up.on('error', () => ws.close(1011));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  // AudioSocket floor: each TCP chunk forwarded as one binary message, each echo written back.
-  const tcp = createTcpServer((sock) => {
-    sock.setNoDelay(true);
-    const up = upstreamSocket(fakePort);
-    const pending = [];
-    up.on('open', () => {
-      for (const m of pending.splice(0)) up.send(m, { binary: true });
-    });
-    up.on('message', (data) => sock.writable && sock.write(data));
-    sock.on('data', (chunk) => (up.readyState === 1 ? up.send(chunk, { binary: true }) : pending.push(chunk)));
-    sock.on('error', () => undefined);
-    sock.on('close', () => up.close());
-    up.on('error', () => sock.destroy());
-  });
-  await new Promise((r) => tcp.listen(0, '127.0.0.1', r));
-  return { ports: { ws: server.address().port, tcp: tcp.address().port }, stats: () => ({}) };
-}
-
-/** The bridge under test, from dist/, with every leg; `withMetrics` mounts GET /metrics as the service does. */
-async function roleBridge(fakePort, withMetrics) {
-  const { startBridge } = await import(distUrl('bridge/server.js'));
-  const { twilioWsRoute } = await import(distUrl('bridge/legs/twilio-route.js'));
-  let handle;
-  const metrics = withMetrics ? (await import(distUrl('bridge/metrics.js'))).createBridgeMetrics({ stats: () => handle?.stats() }) : undefined;
-  handle = await startBridge({
-    port: 0,
-    host: '127.0.0.1',
-    mediaPath: '/ws/media',
-    mediaToken: MEDIA_TOKEN,
-    audioSocket: { port: 0, host: '127.0.0.1' },
-    maxCalls: 100000,
-    upstream: { kind: 'aoai', endpoint: `http://127.0.0.1:${fakePort}`, deployment: 'bench', protocol: 'ga', apiKey: API_KEY, session: {} },
-    // Twilio signature and stream-token checks stubbed: the benchmark has no Twilio account.
-    legs: [twilioWsRoute({ path: '/ws/twilio', checks: { checkUpgrade: () => ({ ok: true }), verifyStart: () => ({ ok: true }) }, maxQueuedBytes: 512 * 1024 })],
-    ...(metrics ? { routes: [metrics.route] } : {}),
-    onEvent: metrics ? (type, data) => metrics.observe(type, data) : () => {},
-  });
-  return { ports: { ws: handle.port, tcp: handle.audioSocketPort }, stats: () => handle.stats() };
-}
-
-/**
- * CPU time (ms) of a fixed integer loop: how fast this core runs right now. On this kind of
- * virtual machine the same work takes 2–3× longer at times (every function in a profile slows
- * down alike, floor and bridge both), so each round reports it before and after its load.
- */
-function calibrate() {
-  const t = process.cpuUsage();
-  let x = 0;
-  for (let i = 0; i < 4e6; i++) x = (x + i * 7) % 1000003;
-  const d = process.cpuUsage(t);
-  return (d.user + d.system) / 1000 + (x < 0 ? 1 : 0);
-}
-
-async function roleServer(kind, fakePort) {
-  const sut = kind === 'floor' ? await roleFloor(fakePort) : await roleBridge(fakePort, kind === 'bridge+m');
-  calibrate(); // first run compiles the loop
-  const calBefore = calibrate();
-  let cpu = process.cpuUsage();
-  process.on('message', (m) => {
-    if (m.cmd === 'exit') process.exit(0);
-    if (m.cmd === 'calibrate') process.send({ calibrated: true, before: calBefore, after: calibrate() });
-    if (m.cmd === 'mark') cpu = process.cpuUsage();
-    if (m.cmd === 'stats') {
-      const d = process.cpuUsage(cpu);
-      process.send({ stats: true, cpuMicros: d.user + d.system, sysMicros: d.system, rss: process.memoryUsage().rss, sut: sut.stats() });
-    }
-  });
-  process.send({ ready: true, ports: sut.ports, rss: process.memoryUsage().rss });
-}
 
 // ---------------------------------------------------------------------------------------
 // Load generator (main process)
@@ -353,46 +205,6 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Resampler SNR: a 1 kHz tone at -6 dBFS through the polyphase FIR, against the ideal tone (sine fit)
-// ---------------------------------------------------------------------------------------
-
-async function toneSnr(fromHz, toHz) {
-  const { createResampler } = await import(distUrl('audio/resampler.js'));
-  const rs = createResampler(fromHz, toHz);
-  const amp = 0.5 * 32767;
-  const n = fromHz / 50;
-  const out = [];
-  for (let f = 0; f < 100; f++) {
-    const b = Buffer.alloc(n * 2);
-    for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(amp * Math.sin((2 * Math.PI * 1000 * (f * n + i)) / fromHz)), i * 2);
-    out.push(rs.process(b));
-  }
-  const pcm = Buffer.concat(out);
-  const y = [];
-  for (let i = 0; i < pcm.length; i += 2) y.push(pcm.readInt16LE(i));
-  // least-squares fit of a·sin + b·cos at exactly 1 kHz over the steady part (skip 100 ms, end 20 ms)
-  const s0 = Math.round(toHz * 0.1);
-  const s1 = y.length - Math.round(toHz * 0.02);
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * 1000 * i) / toHz;
-    const s = Math.sin(w), c = Math.cos(w);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const bb = (yc * ss - ys * sc) / det;
-  let sig = 0, err = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * 1000 * i) / toHz;
-    const ideal = a * Math.sin(w) + bb * Math.cos(w);
-    sig += ideal * ideal;
-    err += (y[i] - ideal) ** 2;
-  }
-  return { snr: 10 * Math.log10(sig / err), gain: Math.hypot(a, bb) / amp, delayMs: rs.delayMs };
-}
-
-// ---------------------------------------------------------------------------------------
 
 /** `100,200` for every path, or `acs24=100,200,400/acs16=100,200` per path (others: their defaults). */
 function callPlan(spec, paths) {
@@ -515,38 +327,6 @@ async function main() {
     return `${best.calls} (${best.bridge.cpuPct.toFixed(0)} % of a core)`;
   };
   console.log(`capacity (highest calls per core with 0 frames lost and median p99 ≤ 5 ms, of the counts run): 24 kHz (ACS) ${capacity('acs24')}; 16 kHz (ACS) ${capacity('acs16')}`);
-}
-
-/** The targets, checked on the medians of this run. */
-function printTargets(summary) {
-  const find = (path, calls) => summary.find((s) => s.path === path && s.calls === calls);
-  const verdict = (ok) => (ok ? 'holds' : 'MISSED');
-  console.log('\ntargets:');
-  for (const calls of [200, 400]) {
-    const s = find('acs24', calls);
-    if (!s) continue;
-    const cpu = s.bridge.cpuPct / s.floor.cpuPct, p99 = s.bridge.p99 / s.floor.p99;
-    console.log(`  ACS 24 kHz ${calls} calls: CPU ${cpu.toFixed(2)}x floor (≤ 1.10) ${verdict(cpu <= 1.1)}; p99 ${p99.toFixed(2)}x floor (≤ 1.2) ${verdict(p99 <= 1.2)}; lost ${s.bridge.lost} ${verdict(s.bridge.lost === 0)}`);
-  }
-  const s16 = find('acs16', 200);
-  const s24 = find('acs24', 200);
-  if (s16) {
-    const perCall = s24 ? s16.bridge.cpuPct / s24.bridge.cpuPct : NaN;
-    console.log(
-      `  ACS 16 kHz 200 calls: lost ${s16.bridge.lost} ${verdict(s16.bridge.lost === 0)}; p99 ${s16.bridge.p99.toFixed(2)} ms (≤ 5) ${verdict(s16.bridge.p99 <= 5)}; ` +
-        `CPU per call ${perCall.toFixed(2)}x the 24 kHz path's (≤ 1.3) ${s24 ? verdict(perCall <= 1.3) : '(acs24 200 not run)'}; RSS per call ${s16.bridge.rssPerCallKB.toFixed(0)} KB (≤ 300) ${verdict(s16.bridge.rssPerCallKB <= 300)}`,
-    );
-  }
-  for (const path of ['ast-ulaw', 'twilio']) {
-    for (const s of summary.filter((x) => x.path === path)) {
-      const cpu = s.bridge.cpuPct / s.floor.cpuPct;
-      console.log(`  G.711 passthrough ${path} ${s.calls} calls: CPU ${cpu.toFixed(2)}x floor (≤ 1.10) ${verdict(cpu <= 1.1)}`);
-    }
-  }
-  for (const s of summary.filter((x) => x['bridge+m'])) {
-    const extra = (s['bridge+m'].cpuPct / s.bridge.cpuPct - 1) * 100;
-    console.log(`  metrics ${s.path} ${s.calls} calls: CPU +${extra.toFixed(1)} % with /metrics scraped 1/s (≤ 3 %) ${verdict(extra <= 3)}`);
-  }
 }
 
 await main();
