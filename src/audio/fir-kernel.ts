@@ -6,7 +6,9 @@
  * ratio's coefficient rows as f32 (placed on first use, a few hundred bytes each); then one
  * scratch area used by one call at a time: the f32 window (history + input), the int16 input
  * and the int16 output. Converters keep their own history outside, as a small Float32Array,
- * and copy it in and out around a call, so the shared instance holds no per-call state.
+ * and copy it in and out around a call, so the shared instance holds no per-call state (the
+ * copies move bytes, so the history round-trips exactly on any host; coefficients and result
+ * words go through a little-endian DataView).
  */
 import type { Bank } from './polyphase-bank.js';
 import { FIR_WASM_BASE64 } from './fir-wasm.js';
@@ -62,7 +64,8 @@ export class FirKernel {
   private readonly run: ResampleExport;
   private readonly bytes: Uint8Array;
   private readonly floats: Float32Array;
-  private readonly words: Int32Array;
+  /** Little-endian access to the result words and coefficient rows (WebAssembly memory is LE; typed arrays are host-endian). */
+  private readonly le: DataView;
   private readonly inView: Buffer;
   private readonly outView: Buffer;
   private nextCoef = COEF_BASE;
@@ -77,7 +80,7 @@ export class FirKernel {
     this.run = instance.exports.resample as ResampleExport;
     this.bytes = new Uint8Array(memory.buffer);
     this.floats = new Float32Array(memory.buffer);
-    this.words = new Int32Array(memory.buffer, 0, 2);
+    this.le = new DataView(memory.buffer);
     this.inView = Buffer.from(memory.buffer, SRC_BASE, KERNEL_CHUNK * 2);
     this.outView = Buffer.from(memory.buffer, OUT_BASE, END - OUT_BASE);
   }
@@ -89,7 +92,7 @@ export class FirKernel {
       if (bank.taps > MAX_TAPS || this.nextCoef + bank.coefs.length * 4 > X_BASE) {
         throw new RangeError(`resampler kernel: no room for a bank of ${bank.up} × ${bank.taps} taps`);
       }
-      this.floats.set(bank.coefs, this.nextCoef / 4);
+      for (let i = 0; i < bank.coefs.length; i++) this.le.setFloat32(this.nextCoef + 4 * i, bank.coefs[i]!, true);
       placed = { bank, coefAt: this.nextCoef };
       this.nextCoef += bank.coefs.length * 4;
       this.placed.set(bank, placed);
@@ -117,7 +120,7 @@ export class FirKernel {
     const count = this.run(kb.coefAt, bank.taps, bank.up, bank.down, X_BASE, SRC_BASE, n, pos, phase, OUT_BASE);
     const from = X_BASE / 4 + n;
     history.set(this.floats.subarray(from, from + history.length));
-    return { count, pos: this.words[0]!, phase: this.words[1]! };
+    return { count, pos: this.le.getInt32(0, true), phase: this.le.getInt32(4, true) };
   }
 
   /** The int16 LE bytes of the last call's `count` outputs (a view: copy before the next call). */
