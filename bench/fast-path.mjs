@@ -6,16 +6,16 @@
 // - model -> caller: a GA response.output_audio.delta; slow = JSON.parse + normalizeServerEvent
 //   + the base64 PCM16 check the upstream does before forwarding; fast = fastModelAudioDelta
 //   (which includes that check).
-// - the outgoing texts: the concatenating builders vs JSON.stringify of the same object, each
-//   then encoded to UTF-8 as ws.send does (a concatenation is flattened there, so it is paid).
+// - the outgoing texts: the byte builders the bridge sends (head, payload, tail copied into one
+//   Buffer) vs JSON.stringify of the same object encoded to UTF-8.
 // - the floor: isBase64 on the payload alone, which both paths run (a regex over every char).
 // Time is this process's CPU time (process.cpuUsage), so waiting for a core on a shared
 // machine is not counted. Slow and fast alternate in short rounds; the figures are the medians
 // of the rounds (ns/message) and the median of the per-round-pair ratios (robust to drift).
 // Usage: npm run build && node bench/fast-path.mjs [messagesPerRound=20000] [rounds=31]
 import os from 'node:os';
-import { acsAudioFrame, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
-import { appendAudioEvent, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
+import { acsAudioFrameBytes, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
+import { appendAudioBytes, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../dist/bridge/fast-path.js';
 
 const perRound = Number(process.argv[2] ?? 20_000);
@@ -59,9 +59,9 @@ const fastDelta = (t) => {
   const ev = fastModelAudioDelta(t);
   return ev !== undefined ? ev.delta.length + (ev.contentIndex ?? 0) : -1;
 };
-const concatAppend = (b64) => Buffer.from(appendAudioEvent(b64)).length;
+const concatAppend = (b64) => appendAudioBytes(b64).length;
 const stringifyAppend = (b64) => Buffer.from(JSON.stringify({ type: 'input_audio_buffer.append', audio: b64 })).length;
-const concatAcs = (b64) => Buffer.from(acsAudioFrame(b64)).length;
+const concatAcs = (b64) => acsAudioFrameBytes(b64).length;
 const stringifyAcs = (b64) => Buffer.from(JSON.stringify({ kind: 'AudioData', audioData: { data: b64 } })).length;
 const base64Check = (b64) => (isBase64(b64) && base64ByteLength(b64) % 2 === 0 ? b64.length : -1);
 const nothing = (b64) => b64.length;
@@ -112,8 +112,8 @@ for (const [label, bytes] of [
   rows.push([`ACS AudioData in, ${label}`, 'parseAcsFrame', 'fastAcsAudio', ...compare(slowAcs, fastAcs, acs)]);
   rows.push([`model delta in, ${label}`, 'JSON.parse+normalize', 'fastModelAudioDelta', ...compare(slowDelta, fastDelta, deltas)]);
   rows.push([`payload check alone, ${label}`, 'isBase64', '(loop only)', ...compare(base64Check, nothing, b64s)]);
-  rows.push([`append out, ${label}`, 'JSON.stringify', 'appendAudioEvent', ...compare(stringifyAppend, concatAppend, b64s)]);
-  rows.push([`ACS AudioData out, ${label}`, 'JSON.stringify', 'acsAudioFrame', ...compare(stringifyAcs, concatAcs, b64s)]);
+  rows.push([`append out, ${label}`, 'JSON.stringify', 'appendAudioBytes', ...compare(stringifyAppend, concatAppend, b64s)]);
+  rows.push([`ACS AudioData out, ${label}`, 'JSON.stringify', 'acsAudioFrameBytes', ...compare(stringifyAcs, concatAcs, b64s)]);
 }
 
 const pad = (s, n) => String(s).padEnd(n);

@@ -13,6 +13,7 @@
  * parses frames itself. The parser never throws: anything it cannot use comes back as
  * `{ kind: 'malformed', reason }`.
  */
+import { asciiMessage } from './ws-text.js';
 
 /** Sample rates ACS media streaming offers (Hz): `pcm16KMono` and `pcm24KMono`. */
 export type AcsSampleRate = 16000 | 24000;
@@ -153,6 +154,18 @@ function parseMetadata(body: unknown): AcsInboundFrame {
  */
 export function acsAudioFrame(b64: string): string {
   return `{"kind":"AudioData","audioData":{"data":"${b64}"}}`;
+}
+
+const ACS_AUDIO_HEAD = Buffer.from('{"kind":"AudioData","audioData":{"data":"');
+const ACS_AUDIO_TAIL = Buffer.from('"}}');
+
+/**
+ * {@link acsAudioFrame} as its UTF-8 bytes, built without the intermediate string (the form the
+ * ACS leg sends).
+ * @param b64 base64 PCM16 LE at the call's negotiated sample rate (ASCII).
+ */
+export function acsAudioFrameBytes(b64: string): Buffer {
+  return asciiMessage(ACS_AUDIO_HEAD, b64, ACS_AUDIO_TAIL);
 }
 
 /** The outbound barge-in frame: ACS drops the audio it has queued but not yet played. */

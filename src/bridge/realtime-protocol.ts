@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { gaFormat, type SessionAudio } from './media-format.js';
+import { asciiMessage } from './ws-text.js';
 
 /** Which Realtime protocol to speak. */
 export type RealtimeProtocol = 'ga' | 'preview';
@@ -127,6 +128,18 @@ export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings, au
  */
 export function appendAudioEvent(b64: string): string {
   return `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
+}
+
+const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"');
+const JSON_STRING_END = Buffer.from('"}');
+
+/**
+ * {@link appendAudioEvent} as its UTF-8 bytes, built without the intermediate string (the form
+ * the bridge sends, 50 times a second per call).
+ * @param b64 base64 PCM16 LE, 24 kHz, mono (ASCII).
+ */
+export function appendAudioBytes(b64: string): Buffer {
+  return asciiMessage(APPEND_HEAD, b64, JSON_STRING_END);
 }
 
 /**

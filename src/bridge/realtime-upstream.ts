@@ -28,7 +28,7 @@ import { base64ByteLength, isBase64 } from './acs-frames.js';
 import { fastModelAudioDelta } from './fast-path.js';
 import {
   SESSION_UPDATE_EVENT_ID,
-  appendAudioEvent,
+  appendAudioBytes,
   normalizeServerEvent,
   sessionUpdate,
 } from './realtime-protocol.js';
@@ -37,7 +37,7 @@ import { deleteItemEvent, itemCreateEvent, truncateEvent } from './conversation.
 import { closeVerdict, type Backoff, type RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 import { ResponseTracker } from './response-tracker.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
-import { sendAsciiText } from './ws-text.js';
+import { sendText } from './ws-text.js';
 
 export type { Backoff, RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 
@@ -85,7 +85,7 @@ class RealtimeUpstream implements Upstream {
     if (this.closed) return false;
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (ws.bufferedAmount > this.maxQueued) return this.drop();
-      sendAsciiText(ws, appendAudioEvent(b64));
+      sendText(ws, appendAudioBytes(b64));
       return true;
     }
     if (!this.everOpened && this.pendingBytes + b64.length <= this.maxQueued) {
@@ -181,7 +181,7 @@ class RealtimeUpstream implements Upstream {
       }
       if (this.everOpened) this.c.reconnects += 1;
       this.everOpened = true;
-      for (const b64 of this.pending) sendAsciiText(ws, appendAudioEvent(b64));
+      for (const b64 of this.pending) sendText(ws, appendAudioBytes(b64));
       this.pending = [];
       this.pendingBytes = 0;
       this.pingTimer = setInterval(() => {

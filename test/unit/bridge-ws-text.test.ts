@@ -1,32 +1,43 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { sendAsciiText } from '../../src/bridge/ws-text.js';
+import { acsAudioFrame, acsAudioFrameBytes } from '../../src/bridge/acs-frames.js';
+import { appendAudioBytes, appendAudioEvent } from '../../src/bridge/realtime-protocol.js';
+import { asciiMessage, sendText } from '../../src/bridge/ws-text.js';
 
 let wss: WebSocketServer | undefined;
 afterEach(() => wss?.close());
 
-describe('sendAsciiText', () => {
-  it('arrives as a text message with exactly the text, from a client (masked) and from a server', async () => {
+const B64 = Buffer.from(Array.from({ length: 960 }, (_, i) => (i * 37) & 0xff)).toString('base64');
+
+describe('hot messages as bytes', () => {
+  it('appendAudioBytes and acsAudioFrameBytes are the UTF-8 bytes of the string builders', () => {
+    for (const b64 of [B64, '', 'AAEC+/==']) {
+      expect(appendAudioBytes(b64).equals(Buffer.from(appendAudioEvent(b64)))).toBe(true);
+      expect(acsAudioFrameBytes(b64).equals(Buffer.from(acsAudioFrame(b64)))).toBe(true);
+    }
+    expect(asciiMessage(Buffer.from('<'), 'abc', Buffer.from('>')).toString()).toBe('<abc>');
+  });
+
+  it('sendText arrives as a text message with exactly the bytes, from a client (masked) and from a server', async () => {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(wss, 'listening');
     const port = (wss.address() as { port: number }).port;
-    const text = `{"type":"input_audio_buffer.append","audio":"${Buffer.alloc(960, 7).toString('base64')}"}`;
     const atServer = new Promise<[Buffer, boolean]>((resolve) =>
       wss!.on('connection', (peer) => {
         peer.once('message', (data, isBinary) => {
           resolve([data as Buffer, isBinary]);
-          sendAsciiText(peer, '{"kind":"AudioData","audioData":{"data":"AAAA"}}');
+          sendText(peer, acsAudioFrameBytes('AAAA'));
         });
       }),
     );
     const client = new WebSocket(`ws://127.0.0.1:${port}`);
     await once(client, 'open');
     const atClient = once(client, 'message') as Promise<[Buffer, boolean]>;
-    sendAsciiText(client, text);
+    sendText(client, appendAudioBytes(B64));
     const [up, upBinary] = await atServer;
     expect(upBinary).toBe(false);
-    expect(up.toString()).toBe(text);
+    expect(up.toString()).toBe(appendAudioEvent(B64));
     const [down, downBinary] = await atClient;
     expect(downBinary).toBe(false);
     expect(down.toString()).toBe('{"kind":"AudioData","audioData":{"data":"AAAA"}}');

@@ -6,10 +6,10 @@
  * barge-in. PCM16 at 16 or 24 kHz; the format comes from the first `AudioMetadata`.
  */
 import type WebSocket from 'ws';
-import { ACS_STOP_AUDIO_FRAME, acsAudioFrame, parseAcsFrame } from '../acs-frames.js';
+import { ACS_STOP_AUDIO_FRAME, acsAudioFrameBytes, parseAcsFrame } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { fastAcsAudio } from '../fast-path.js';
-import { sendAsciiText } from '../ws-text.js';
+import { sendText } from '../ws-text.js';
 import { WsLegBase } from './ws-leg.js';
 
 /** Limits of the ACS leg. */
@@ -29,7 +29,7 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
 
   play(b64: string): boolean {
     if (this.ws.readyState !== 1 || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
-    sendAsciiText(this.ws, acsAudioFrame(b64));
+    sendText(this.ws, acsAudioFrameBytes(b64));
     return true;
   }
 
