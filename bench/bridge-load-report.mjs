@@ -1,5 +1,6 @@
 // bench/bridge-load-report: what bench/bridge-load.mjs prints besides the matrix: the resampler's
 // tone SNR (from dist/) and the performance targets checked on a run's medians.
+import { sineFit } from './sine-fit.mjs';
 
 const distUrl = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 
@@ -21,26 +22,9 @@ export async function toneSnr(fromHz, toHz) {
   const pcm = Buffer.concat(out);
   const y = [];
   for (let i = 0; i < pcm.length; i += 2) y.push(pcm.readInt16LE(i));
-  // least-squares fit of a·sin + b·cos at exactly 1 kHz over the steady part (skip 100 ms, end 20 ms)
-  const s0 = Math.round(toHz * 0.1);
-  const s1 = y.length - Math.round(toHz * 0.02);
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * 1000 * i) / toHz;
-    const s = Math.sin(w), c = Math.cos(w);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const bb = (yc * ss - ys * sc) / det;
-  let sig = 0, err = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * 1000 * i) / toHz;
-    const ideal = a * Math.sin(w) + bb * Math.cos(w);
-    sig += ideal * ideal;
-    err += (y[i] - ideal) ** 2;
-  }
-  return { snr: 10 * Math.log10(sig / err), gain: Math.hypot(a, bb) / amp, delayMs: rs.delayMs };
+  // least-squares fit at exactly 1 kHz over the steady part (skip 100 ms, end 20 ms)
+  const fit = sineFit(y, toHz, 1000, Math.round(toHz * 0.1), y.length - Math.round(toHz * 0.02));
+  return { snr: fit.snr, gain: fit.amp / amp, delayMs: rs.delayMs };
 }
 
 /** The targets, checked on the medians of this run. */

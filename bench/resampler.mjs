@@ -27,6 +27,7 @@
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { sineFit } from './sine-fit.mjs';
 
 const { values } = parseArgs({
   options: { frames: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' } },
@@ -79,27 +80,6 @@ const samples = (buf) => {
   for (let i = 0; i < y.length; i++) y[i] = buf.readInt16LE(2 * i);
   return y;
 };
-
-/** Least-squares fit of a·sin + b·cos at hz over y[s0, s1): SNR (dB) and amplitude. */
-function sineFit(y, rate, hz, s0, s1) {
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * hz * i) / rate;
-    const s = Math.sin(w), c = Math.cos(w);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let sig = 0, err = 0;
-  for (let i = s0; i < s1; i++) {
-    const w = (2 * Math.PI * hz * i) / rate;
-    const fit = a * Math.sin(w) + b * Math.cos(w);
-    sig += fit * fit;
-    err += (y[i] - fit) ** 2;
-  }
-  return { snr: 10 * Math.log10(sig / err), amp: Math.hypot(a, b) };
-}
 
 /**
  * The exact band-limited resampling of a 1 kHz-periodic int16 input (one period = fromHz / 1000
