@@ -146,22 +146,14 @@ function parseMetadata(body: unknown): AcsInboundFrame {
     : { kind: 'metadata', sampleRate: rate, channels: 1 };
 }
 
-/**
- * The outbound audio frame, `{"kind":"AudioData","audioData":{"data":<b64>}}` (the casing
- * call-center-ai and semantic-kernel send). Built by concatenation: base64 needs no JSON
- * escaping, and this runs 50 times a second per call.
- * @param b64 base64 PCM16 LE at the call's negotiated sample rate.
- */
-export function acsAudioFrame(b64: string): string {
-  return `{"kind":"AudioData","audioData":{"data":"${b64}"}}`;
-}
-
 const ACS_AUDIO_HEAD = Buffer.from('{"kind":"AudioData","audioData":{"data":"');
 const ACS_AUDIO_TAIL = Buffer.from('"}}');
 
 /**
- * {@link acsAudioFrame} as its UTF-8 bytes, built without the intermediate string (the form the
- * ACS leg sends).
+ * The outbound audio frame, `{"kind":"AudioData","audioData":{"data":<b64>}}` (the casing
+ * call-center-ai and semantic-kernel send), as UTF-8 bytes built from its head, payload and
+ * tail (base64 needs no JSON escaping; no intermediate string: this runs 50 times a second per
+ * call).
  * @param b64 base64 PCM16 LE at the call's negotiated sample rate (ASCII).
  */
 export function acsAudioFrameBytes(b64: string): Buffer {

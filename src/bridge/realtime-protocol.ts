@@ -122,20 +122,13 @@ export function sessionUpdate(protocol: RealtimeProtocol, s: SessionSettings, au
   };
 }
 
-/**
- * `input_audio_buffer.append` for one frame, built by concatenation (base64 needs no escaping).
- * @param b64 base64 PCM16 LE, 24 kHz, mono.
- */
-export function appendAudioEvent(b64: string): string {
-  return `{"type":"input_audio_buffer.append","audio":"${b64}"}`;
-}
-
 const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"');
 const JSON_STRING_END = Buffer.from('"}');
 
 /**
- * {@link appendAudioEvent} as its UTF-8 bytes, built without the intermediate string (the form
- * the bridge sends, 50 times a second per call).
+ * `{"type":"input_audio_buffer.append","audio":<b64>}` for one frame, as UTF-8 bytes built from
+ * its head, payload and tail (base64 needs no JSON escaping; no intermediate string: this runs
+ * 50 times a second per call).
  * @param b64 base64 PCM16 LE, 24 kHz, mono (ASCII).
  */
 export function appendAudioBytes(b64: string): Buffer {

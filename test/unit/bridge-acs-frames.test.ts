@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACS_STOP_AUDIO_FRAME, acsAudioFrame, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { ACS_STOP_AUDIO_FRAME, acsAudioFrameBytes, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
 
 const audio = (data: unknown, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ kind: 'AudioData', audioData: { timestamp: '2026-01-01T00:00:00Z', participantRawID: '8:acs:x', data, silent: false, ...extra } });
@@ -51,7 +51,7 @@ describe('parseAcsFrame', () => {
 
 describe('outbound frames and base64 helpers', () => {
   it('builds AudioData and StopAudio in the camelCase shape ACS accepts', () => {
-    expect(JSON.parse(acsAudioFrame('AAEC'))).toEqual({ kind: 'AudioData', audioData: { data: 'AAEC' } });
+    expect(JSON.parse(acsAudioFrameBytes('AAEC').toString())).toEqual({ kind: 'AudioData', audioData: { data: 'AAEC' } });
     expect(JSON.parse(ACS_STOP_AUDIO_FRAME)).toEqual({ kind: 'StopAudio', stopAudio: {} });
   });
 

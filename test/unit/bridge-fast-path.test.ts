@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acsAudioFrame, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { acsAudioFrameBytes, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../../src/bridge/fast-path.js';
 import { normalizeServerEvent } from '../../src/bridge/realtime-protocol.js';
 
@@ -148,7 +148,7 @@ describe('the fast paths end to end', () => {
   it('a delta read on the fast path becomes an ACS frame the ACS fast path reads back unchanged', () => {
     const ev = fastModelAudioDelta(gaDelta(B64_24K));
     expect(ev?.delta).toBe(B64_24K);
-    expect(fastAcsAudio(acsAudioFrame(ev!.delta))).toStrictEqual({ data: B64_24K, silent: false });
+    expect(fastAcsAudio(acsAudioFrameBytes(ev!.delta).toString())).toStrictEqual({ data: B64_24K, silent: false });
   });
 });
 

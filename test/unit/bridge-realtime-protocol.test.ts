@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAudioEvent, normalizeServerEvent, realtimeUrl, sessionUpdate } from '../../src/bridge/realtime-protocol.js';
+import { appendAudioBytes, normalizeServerEvent, realtimeUrl, sessionUpdate } from '../../src/bridge/realtime-protocol.js';
 
 describe('realtimeUrl', () => {
   it.each([
@@ -44,7 +44,7 @@ describe('sessionUpdate', () => {
   });
 
   it('append is valid JSON carrying the base64 unchanged', () => {
-    expect(JSON.parse(appendAudioEvent('AAEC+/=='))).toEqual({ type: 'input_audio_buffer.append', audio: 'AAEC+/==' });
+    expect(JSON.parse(appendAudioBytes('AAEC+/==').toString())).toEqual({ type: 'input_audio_buffer.append', audio: 'AAEC+/==' });
   });
 });
 
