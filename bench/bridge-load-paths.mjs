@@ -227,11 +227,11 @@ export function floorAcsEcho(data) {
 export function floorAnswer(ev, state) {
   if (ev.kind === 'AudioData') return [JSON.stringify({ kind: 'AudioData', audioData: { data: ev.audioData.data } })];
   if (ev.event === 'media') {
-    state.marks = (state.marks ?? 0) + 1;
-    return [
-      `{"event":"media","streamSid":"${ev.streamSid}","media":{"payload":"${ev.media.payload}"}}`,
-      `{"event":"mark","streamSid":"${ev.streamSid}","mark":{"name":"v${state.marks}"}}`,
-    ];
+    // the bridge sends a mark after every 100 ms of audio (5 frames of 20 ms): so does the floor's model
+    state.media = (state.media ?? 0) + 1;
+    const media = `{"event":"media","streamSid":"${ev.streamSid}","media":{"payload":"${ev.media.payload}"}}`;
+    if (state.media % 5 !== 0) return [media];
+    return [media, `{"event":"mark","streamSid":"${ev.streamSid}","mark":{"name":"v${state.media / 5}"}}`];
   }
   return undefined;
 }

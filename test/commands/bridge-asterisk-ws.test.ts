@@ -80,6 +80,9 @@ describe('chan_websocket leg: formats', () => {
     expect(Buffer.concat(fake.last().appended.map((a) => Buffer.from(a, 'base64')))).toEqual(Buffer.concat(frames));
     expect(Buffer.concat(chan.played)).toEqual(Buffer.concat(frames));
     expect(chan.partialMessages).toBe(0);
+    // a playback mark after every 100 ms of audio sent (5 frames here), not after every frame
+    await waitFor(() => chan.sentEvents.filter((e) => e.includes('MEDIA_MARK_PROCESSED')).length === 4, 'marks processed');
+    expect(chan.commands.filter((c) => c.includes('MARK_MEDIA'))).toEqual(['MARK_MEDIA v1', 'MARK_MEDIA v2', 'MARK_MEDIA v3', 'MARK_MEDIA v4']);
     expect(bridge.of('call.started')[0]).toMatchObject({ source: 'asterisk', transport: 'websocket', format: 'slin24', channelId: '1796392736.2', control: 'plain-text' });
     expect(bridge.of('call.format')[0]).toMatchObject({ codec: 'pcm16', sampleRate: 24000, sessionAudio: 'pcm16', resampling: false });
   });

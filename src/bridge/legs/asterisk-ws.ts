@@ -12,8 +12,9 @@
  *   but its queue holds at most about 1000 frames: on `MEDIA_XOFF` the leg stops sending and
  *   queues (bounded, drops counted) until `MEDIA_XON`;
  * - barge-in is `FLUSH_MEDIA`, which empties Asterisk's queue at once;
- * - what the caller has heard (for barge-in truncation): a `MARK_MEDIA` follows each batch of
- *   frames, and Asterisk answers `MEDIA_MARK_PROCESSED` when its playout reaches it. The play
+ * - what the caller has heard (for barge-in truncation): a `MARK_MEDIA` follows a batch of
+ *   frames once at least {@link MARK_EVERY_MS} of audio has gone out since the last one, and
+ *   Asterisk answers `MEDIA_MARK_PROCESSED` when its playout reaches it. The play
  *   position is the last processed mark (or the moment the queue was last empty) plus one ms
  *   per ms since, capped at what was sent; marks pending at a `FLUSH_MEDIA` prove nothing.
  *   `MARK_MEDIA` exists since Asterisk 22.8, like the `channel_id` of `MEDIA_START`: without that
@@ -23,7 +24,7 @@
 import type WebSocket from 'ws';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { ASTERISK_FORMATS, asteriskCommand, asteriskFormat, parseAsteriskEvent, type ControlFormat } from './asterisk-control.js';
-import { WsLegBase } from './ws-leg.js';
+import { MARK_EVERY_MS, WsLegBase } from './ws-leg.js';
 
 /** Largest binary message sent to Asterisk (bytes): under its 65 535-byte frame limit with room for the header. */
 export const MAX_MESSAGE_BYTES = 64_000;
@@ -67,6 +68,8 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   private markSeq = 0;
   /** Asterisk takes MARK_MEDIA (22.8+: its MEDIA_START carries a channel_id). */
   private marks = false;
+  /** Frames sent since the last mark. */
+  private unmarkedFrames = 0;
   /** Marks up to this number were pending at the last FLUSH_MEDIA. */
   private flushedThrough = 0;
   /** Mark number → {@link totalFrames} when it was queued. */
@@ -111,6 +114,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     this.totalFrames = this.anchorFrames;
     this.flushedThrough = this.markSeq;
     this.markFrames.clear();
+    this.unmarkedFrames = 0;
     this.partial = Buffer.alloc(0);
     this.held = [];
     this.heldBytes = 0;
@@ -156,6 +160,9 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
       at += n;
     }
     if (!this.marks) return;
+    this.unmarkedFrames += out.length / this.frameBytes;
+    if (this.unmarkedFrames * this.ptime < MARK_EVERY_MS) return;
+    this.unmarkedFrames = 0;
     const mark = ++this.markSeq;
     this.markFrames.set(mark, this.totalFrames);
     if (this.markFrames.size > 1024) this.markFrames.delete(this.markFrames.keys().next().value!);

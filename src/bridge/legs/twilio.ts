@@ -9,16 +9,17 @@
  * μ-law passes through to a Realtime session configured for μ-law. The stream is refused unless
  * `start` carries the short-lived per-call token the signed webhook put in a `<Parameter>` for
  * the `callSid` it announces, so a signed upgrade cannot be replayed for another call.
- * Playback is tracked with marks: one after each chunk of model audio, echoed by Twilio when
- * played. A `clear` (barge-in) echoes every pending mark at once; those prove nothing and
- * are ignored. Between echoes the play position advances in real time from the last echo (or
- * from when audio reached an empty buffer), capped at what was sent: marks come one per chunk,
- * and a chunk of model audio can be 100 ms or more.
+ * Playback is tracked with marks: one after a chunk of model audio once at least
+ * {@link MARK_EVERY_MS} of audio has gone out since the last, echoed by Twilio when played. A
+ * `clear` (barge-in) echoes every pending mark at once; those prove nothing and are ignored.
+ * Between echoes the play position advances in real time from the last echo (or from when
+ * audio reached an empty buffer), capped at what was sent.
  */
 import type WebSocket from 'ws';
 import { isBase64 } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
-import { WsLegBase } from './ws-leg.js';
+import { asciiMessage, sendText } from '../ws-text.js';
+import { MARK_EVERY_MS, WsLegBase } from './ws-leg.js';
 
 /** What the leg needs from the Twilio webhook side (see src/twilio/webhook.ts). */
 export interface TwilioStreamAuth {
@@ -34,19 +35,22 @@ export interface TwilioLegOptions {
 }
 
 type Json = Record<string, unknown>;
+const MEDIA_TAIL = Buffer.from('"}}');
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** One Media Streams WebSocket, adapted to the call core. */
 export class TwilioLeg extends WsLegBase implements MediaLeg {
   private streamSid: string | undefined;
   /** `{"event":"media","streamSid":"MZ…","media":{"payload":"` — built once per call. */
-  private mediaPrefix = '';
+  private mediaPrefix = Buffer.alloc(0);
   private markSeq = 0;
   /** Mark number → μ-law bytes sent up to and including it. */
   private readonly markBytes = new Map<number, number>();
   /** Marks up to this number were pending at the last `clear`: their echo proves nothing. */
   private clearedThrough = 0;
   private sentBytes = 0;
+  /** μ-law bytes sent since the last mark. */
+  private unmarkedBytes = 0;
   /** μ-law bytes Twilio has confirmed as played (8 bytes per ms). */
   playedBytes = 0;
   /** `anchorBytes` had played at `anchorAt` (ms since the epoch): the last echo, or an empty buffer refilled. */
@@ -63,14 +67,18 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
 
   play(b64: string): boolean {
     if (this.ws.readyState !== 1 || !this.streamSid || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
-    this.ws.send(`${this.mediaPrefix}${b64}"}}`);
+    sendText(this.ws, asciiMessage(this.mediaPrefix, b64, MEDIA_TAIL));
     const now = Date.now();
     if (this.position(now) >= this.sentBytes) {
       // Twilio's buffer had run dry: this chunk starts playing now
       this.anchorBytes = this.sentBytes;
       this.anchorAt = now;
     }
-    this.sentBytes += (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+    const bytes = (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+    this.sentBytes += bytes;
+    this.unmarkedBytes += bytes;
+    if (this.unmarkedBytes < MARK_EVERY_MS * 8) return true;
+    this.unmarkedBytes = 0;
     const n = ++this.markSeq;
     this.markBytes.set(n, this.sentBytes);
     this.ws.send(`{"event":"mark","streamSid":"${this.streamSid}","mark":{"name":"v${n}"}}`);
@@ -95,6 +103,7 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
     this.anchorAt = now;
     this.clearedThrough = this.markSeq;
     this.markBytes.clear();
+    this.unmarkedBytes = 0;
     this.sentBytes = this.playedBytes;
     this.ws.send(`{"event":"clear","streamSid":"${this.streamSid}"}`);
   }
@@ -159,7 +168,7 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
     }
     if (!streamSid || !/^[A-Za-z0-9]+$/.test(streamSid)) return core.close(1008, 'start without a streamSid');
     this.streamSid = streamSid;
-    this.mediaPrefix = `{"event":"media","streamSid":"${streamSid}","media":{"payload":"`;
+    this.mediaPrefix = Buffer.from(`{"event":"media","streamSid":"${streamSid}","media":{"payload":"`);
     const f = (start.mediaFormat ?? {}) as Json;
     core.announce({ transport: 'media-streams', encoding: f.encoding });
     if (f.encoding !== 'audio/x-mulaw' || Number(f.sampleRate) !== 8000) {

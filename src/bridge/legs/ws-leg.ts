@@ -6,6 +6,16 @@ import type WebSocket from 'ws';
 import type { CallCore } from '../call-core.js';
 import { closeReason } from '../call-core.js';
 
+/**
+ * Least audio between two playback marks (ms of audio sent; Twilio `mark`, Asterisk
+ * `MARK_MEDIA`). Each mark is a message out and its echo a message in, as costly as a frame
+ * of audio each, so one per 20 ms frame would double the leg's socket work. Between marks the
+ * play position advances in real time from the last echo, capped at what was sent, so a mark
+ * per 100 ms of audio loses no precision while the far end plays at its own pace; marks only
+ * correct for its start-up and jitter.
+ */
+export const MARK_EVERY_MS = 100;
+
 /** Heartbeat, close and end-of-call plumbing of a WebSocket leg. */
 export class WsLegBase {
   /** Cleared by each heartbeat, set by every pong. */
