@@ -146,6 +146,8 @@ function calibrate() {
 
 export async function roleServer(kind, fakePort) {
   const sut = kind === 'floor' ? await roleFloor(fakePort) : await roleBridge(fakePort, kind === 'bridge+m');
+  // --pool-ab: the bridge with Node's default Buffer pool, i.e. without the bridge's enlargeBufferPool()
+  if (kind === 'bridge8k') Buffer.poolSize = 8 * 1024;
   calibrate(); // first run compiles the loop
   const calBefore = calibrate();
   let cpu = process.cpuUsage();

@@ -21,6 +21,9 @@
 // bridge with GET /metrics mounted (createBridgeMetrics, as src/bridge/service.ts does) and
 // scraped every second, and reports its CPU against the plain bridge's.
 //
+// --pool-ab adds the bridge with Node's default 8 KB Buffer pool (kind bridge8k: what the bridge
+// costs without its enlargeBufferPool()) and reports its CPU against the bridge's, round by round.
+//
 // Also prints the SNR of a 1 kHz tone through the resampler (dist/audio/resampler.js); the full
 // quality and speed figures are in bench/resampler.mjs.
 //
@@ -34,7 +37,7 @@
 // summarise one with `node bench/profile-top.mjs <file>`.
 //
 // Usage: npm run build && node bench/bridge-load.mjs [--paths acs24,acs16,ast-slin24,ast-ulaw,ast-slin16,audiosocket16,twilio]
-//   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--snr-only] [--no-pin]
+//   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--pool-ab] [--snr-only] [--no-pin]
 import { fork, spawnSync } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
@@ -229,6 +232,7 @@ async function main() {
       seconds: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       metrics: { type: 'boolean', default: false },
+      'pool-ab': { type: 'boolean', default: false },
       'snr-only': { type: 'boolean', default: false },
       pin: { type: 'boolean', default: true },
     },
@@ -249,7 +253,7 @@ async function main() {
   const plan = callPlan(values.calls, paths);
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
-  const kinds = values.metrics ? ['floor', 'bridge', 'bridge+m'] : ['floor', 'bridge'];
+  const kinds = ['floor', 'bridge', ...(values.metrics ? ['bridge+m'] : []), ...(values['pool-ab'] ? ['bridge8k'] : [])];
   console.log(`plan: ${paths.map((p) => `${p} ${plan[p].join(',')}`).join('; ')}; ${rounds} rounds of ${seconds} s${values.metrics ? '; with --metrics' : ''}`);
   setupPinning(values.pin);
   console.log(PIN.on ? `pinning: process under test on CPU ${PIN.sut}; load generator and fake model on CPU ${PIN.rest} (--no-pin to turn off)` : 'pinning: off (all processes share every core)');
@@ -305,7 +309,8 @@ async function main() {
       const f = s.floor, b = s.bridge;
       console.log(
         `ratio         ${path} ${calls} calls, medians of ${rounds} rounds, bridge/floor: p50 ${(b.p50 / f.p50).toFixed(2)}x, p99 ${(b.p99 / f.p99).toFixed(2)}x, CPU ${(b.cpuPct / f.cpuPct).toFixed(2)}x` +
-          (s['bridge+m'] ? `; with /metrics scraped: CPU ${((s['bridge+m'].cpuPct / b.cpuPct - 1) * 100).toFixed(1)} % over the bridge` : ''),
+          (s['bridge+m'] ? `; with /metrics scraped: CPU ${((s['bridge+m'].cpuPct / b.cpuPct - 1) * 100).toFixed(1)} % over the bridge` : '') +
+          (s.bridge8k ? `; bridge with the 8 KB Buffer pool / bridge, per round: ${by.bridge8k.map((r, i) => (r.cpuPct / by.bridge[i].cpuPct).toFixed(2)).join(' ')} (median ${median(by.bridge8k.map((r, i) => r.cpuPct / by.bridge[i].cpuPct)).toFixed(2)}x)` : ''),
       );
     }
   }
@@ -317,6 +322,7 @@ async function main() {
     console.log(line(s.path, 'floor', s.calls, s.floor));
     console.log(line(s.path, 'bridge', s.calls, s.bridge, s.floor));
     if (s['bridge+m']) console.log(line(s.path, 'bridge+m', s.calls, s['bridge+m'], s.floor) + `  (/metrics scraped 1/s: CPU ${((s['bridge+m'].cpuPct / s.bridge.cpuPct - 1) * 100).toFixed(1)} % over bridge)`);
+    if (s.bridge8k) console.log(line(s.path, 'bridge8k', s.calls, s.bridge8k, s.floor) + '  (the bridge with Node\'s default 8 KB Buffer pool)');
   }
   printTargets(summary);
   // Capacity: one bridge process is one core (Node runs the bridge's JavaScript on one thread).

@@ -2,10 +2,12 @@
 // bench/fast-path: cost per message of the bridge's two hot messages, full parser vs the
 // zero-parse fast path, in the same run, at 20 ms frame sizes (24 kHz: 960 bytes of PCM16 =
 // 1280 base64 chars; 16 kHz: 640 bytes = 856 chars).
-// - caller -> model: an ACS AudioData frame; slow = parseAcsFrame, fast = fastAcsAudio.
-// - model -> caller: a GA response.output_audio.delta; slow = JSON.parse + normalizeServerEvent
-//   + the base64 PCM16 check the upstream does before forwarding; fast = fastModelAudioDelta
-//   (which includes that check).
+// Both paths start from the message's bytes as ws hands them over:
+// - caller -> model: an ACS AudioData frame; slow = toString + parseAcsFrame, fast = fastAcsAudio
+//   on the bytes.
+// - model -> caller: a GA response.output_audio.delta; slow = toString + JSON.parse +
+//   normalizeServerEvent + the base64 PCM16 check the upstream does before forwarding; fast =
+//   fastModelAudioDelta on the bytes (which includes that check).
 // - the outgoing texts: the byte builders the bridge sends (head, payload, tail copied into one
 //   Buffer) vs JSON.stringify of the same object encoded to UTF-8.
 // - the floor: isBase64 on the payload alone, which both paths run (a regex over every char).
@@ -36,18 +38,18 @@ const acsText = (b64, n) =>
 const deltaText = (b64, n) =>
   `{"type":"response.output_audio.delta","event_id":"event_CQ3k${n}","response_id":"resp_CQ3k0","item_id":"item_CQ3jz","output_index":0,"content_index":0,"delta":"${b64}"}`;
 
-const slowAcs = (t) => {
-  const f = parseAcsFrame(t);
+const slowAcs = (b) => {
+  const f = parseAcsFrame(b.toString());
   return f.kind === 'audio' ? f.data.length : -1;
 };
-const fastAcs = (t) => {
-  const f = fastAcsAudio(t);
+const fastAcs = (b) => {
+  const f = fastAcsAudio(b);
   return f !== undefined ? f.data.length : -1;
 };
-const slowDelta = (t) => {
+const slowDelta = (b) => {
   let doc;
   try {
-    doc = JSON.parse(t);
+    doc = JSON.parse(b.toString());
   } catch {
     return -1;
   }
@@ -55,8 +57,8 @@ const slowDelta = (t) => {
   if (ev.type !== 'audio' || !isBase64(ev.delta) || base64ByteLength(ev.delta) % 2 !== 0) return -1;
   return ev.delta.length + (ev.contentIndex ?? 0);
 };
-const fastDelta = (t) => {
-  const ev = fastModelAudioDelta(t);
+const fastDelta = (b) => {
+  const ev = fastModelAudioDelta(b);
   return ev !== undefined ? ev.delta.length + (ev.contentIndex ?? 0) : -1;
 };
 const concatAppend = (b64) => appendAudioBytes(b64).length;
@@ -100,17 +102,17 @@ for (const [label, bytes] of [
   ['16 kHz 20 ms (640 B, 856 chars)', 640],
 ]) {
   const b64s = payloads(bytes);
-  // Flat strings, as ws hands them over (Buffer -> toString), not the concatenations built here.
-  const acs = b64s.map((b, n) => Buffer.from(acsText(b, n)).toString());
-  const deltas = b64s.map((b, n) => Buffer.from(deltaText(b, n)).toString());
+  // The bytes, as ws hands them over.
+  const acs = b64s.map((b, n) => Buffer.from(acsText(b, n)));
+  const deltas = b64s.map((b, n) => Buffer.from(deltaText(b, n)));
   // A benchmark of a fast path that falls back would measure nothing: check each input first.
   for (let i = 0; i < 32; i++) {
     if (fastAcs(acs[i]) !== slowAcs(acs[i]) || fastDelta(deltas[i]) !== slowDelta(deltas[i]) || slowAcs(acs[i]) < 0) {
       throw new Error('fast and slow paths disagree on a benchmark input');
     }
   }
-  rows.push([`ACS AudioData in, ${label}`, 'parseAcsFrame', 'fastAcsAudio', ...compare(slowAcs, fastAcs, acs)]);
-  rows.push([`model delta in, ${label}`, 'JSON.parse+normalize', 'fastModelAudioDelta', ...compare(slowDelta, fastDelta, deltas)]);
+  rows.push([`ACS AudioData in, ${label}`, 'toString+parseAcsFrame', 'fastAcsAudio', ...compare(slowAcs, fastAcs, acs)]);
+  rows.push([`model delta in, ${label}`, 'toString+JSON.parse', 'fastModelAudioDelta', ...compare(slowDelta, fastDelta, deltas)]);
   rows.push([`payload check alone, ${label}`, 'isBase64', '(loop only)', ...compare(base64Check, nothing, b64s)]);
   rows.push([`append out, ${label}`, 'JSON.stringify', 'appendAudioBytes', ...compare(stringifyAppend, concatAppend, b64s)]);
   rows.push([`ACS AudioData out, ${label}`, 'JSON.stringify', 'acsAudioFrameBytes', ...compare(stringifyAcs, concatAcs, b64s)]);

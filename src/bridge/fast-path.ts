@@ -1,15 +1,18 @@
 /**
  * A zero-parse fast path for the two messages that make up nearly all of the bridge's
  * traffic (50 a second each way per call): the caller's ACS `AudioData` frame and the
- * model's audio delta. Each reader finds the base64 payload and the few fields the bridge
- * needs by scanning the text, without `JSON.parse` of the whole message.
+ * model's audio delta. Each reader scans the message's bytes as `ws` received them, finds
+ * the base64 payload and the few fields the bridge needs, and makes strings of those alone:
+ * no decoding of the whole message to a string, no `JSON.parse`.
  *
  * The contract, pinned by the equivalence tests: whenever a reader returns a value, the full
- * parser (`parseAcsFrame`, or `normalizeServerEvent(JSON.parse(text))`) gives the same
- * payload and fields. Anything the scanner is not sure of (escapes, whitespace, reordered or
- * unknown ACS fields, duplicate keys, numbers other than plain integers, trailing bytes, a
- * BOM, a payload that is not base64 PCM16) returns `undefined`, and the caller hands the
- * text to the full parser, which keeps counting malformed input as before.
+ * parser (`parseAcsFrame`, or `normalizeServerEvent(JSON.parse(text))`, on the message decoded
+ * as UTF-8) gives the same payload and fields. Anything the scanner is not sure of (escapes,
+ * whitespace, bytes outside ASCII, reordered or unknown ACS fields, duplicate keys, numbers
+ * other than plain integers, trailing bytes, a BOM, a payload that is not base64 PCM16)
+ * returns `undefined`, and the caller hands the text to the full parser, which keeps counting
+ * malformed input as before. Within ASCII, UTF-8 and Latin-1 agree, so the strings made here
+ * as Latin-1 (a plain copy) are the ones the full parser would make.
  *
  * Sources of the shapes:
  * - ACS: `{"kind":"AudioData","audioData":{"timestamp","participantRawID","data","silent"}}`,
@@ -33,32 +36,43 @@ export interface FastAcsAudio {
 const QUOTE = 34;
 const COMMA = 44;
 const COLON = 58;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-/** The rest of a string literal without escapes or control characters, through its closing quote. */
-const PLAIN_STRING_TAIL = /[^"\\\u0000-\u001f]*"/y;
+
+/** True when `buf` holds the bytes of `lit` at `i`. */
+function bytesAt(buf: Buffer, i: number, lit: Uint8Array): boolean {
+  if (i + lit.length > buf.length) return false;
+  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit[k]) return false;
+  return true;
+}
 
 /**
- * Index just past the closing quote of the string literal whose opening quote is at `i`,
- * or -1 when the literal is unterminated or holds an escape (`\`) or a raw control character
- * (which `JSON.parse` rejects). Without escapes, the text between the quotes IS the value.
+ * Index just past the closing quote of the string literal whose opening quote is at `i`, or
+ * -1 when it is unterminated or holds an escape (`\`), a raw control character (which
+ * `JSON.parse` rejects) or a byte outside ASCII. Without those, the bytes between the quotes
+ * ARE the value. For short strings (ids, keys): the payloads go through {@link base64At}.
  */
-function plainStringEnd(text: string, i: number): number {
-  // A sticky regex scans about twice as fast as a charCodeAt loop (measured on 80 chars).
-  PLAIN_STRING_TAIL.lastIndex = i + 1;
-  return PLAIN_STRING_TAIL.test(text) ? PLAIN_STRING_TAIL.lastIndex : -1;
+function plainStringEnd(buf: Buffer, i: number): number {
+  for (let j = i + 1; j < buf.length; j++) {
+    const c = buf[j]!;
+    if (c === QUOTE) return j + 1;
+    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1;
+  }
+  return -1;
 }
 
 /**
  * Index just past a plain decimal integer at `i` (`0` or `[1-9][0-9]*`, at most 15 digits, so
  * always a safe integer), or -1 (a sign, fraction, exponent or leading zero: not handled).
  */
-function integerEnd(text: string, i: number): number {
-  const first = text.charCodeAt(i);
+function integerEnd(buf: Buffer, i: number): number {
+  const first = buf[i];
   if (first === 48) return i + 1; // "0"; a following digit makes the caller's separator check fail
-  if (!(first >= 49 && first <= 57)) return -1;
+  if (first === undefined || first < 49 || first > 57) return -1;
   let j = i + 1;
-  while (j < text.length) {
-    const c = text.charCodeAt(j);
+  while (j < buf.length) {
+    const c = buf[j]!;
     if (c < 48 || c > 57) break;
     j++;
   }
@@ -67,26 +81,36 @@ function integerEnd(text: string, i: number): number {
 
 /**
  * The base64 payload whose opening quote is at `i`, when it is what the bridge forwards
- * (non-empty, `isBase64`, even byte count), else undefined. A quote ends the scan; `isBase64`
- * then refuses any backslash or control character before it, so the raw text is the value.
+ * (non-empty, `isBase64`, even byte count), else undefined. The first quote after `i` ends it
+ * (memchr); `isBase64` then refuses any backslash, control character or non-ASCII byte
+ * before it (a byte ≥ 0x80 makes a Latin-1 string whose UTF-8 length differs), so the raw
+ * bytes are the value.
  */
-function base64At(text: string, i: number): string | undefined {
-  const close = text.indexOf('"', i + 1);
-  if (close < 0) return undefined;
-  const b64 = text.slice(i + 1, close);
-  return b64 !== '' && isBase64(b64) && base64ByteLength(b64) % 2 === 0 ? b64 : undefined;
+function base64At(buf: Buffer, i: number): string | undefined {
+  const close = buf.indexOf(QUOTE, i + 1);
+  if (close <= i + 1) return undefined;
+  const b64 = buf.toString('latin1', i + 1, close);
+  return isBase64(b64) && base64ByteLength(b64) % 2 === 0 ? b64 : undefined;
 }
 
-const ACS_PREFIX = '{"kind":"AudioData","audioData":{';
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const ACS_PREFIX = ascii('{"kind":"AudioData","audioData":{');
+const TIMESTAMP_KEY = ascii('"timestamp":');
+const PARTICIPANT_KEY = ascii('"participantRawID":');
+const DATA_KEY = ascii('"data":"');
+const SILENT_KEY = ascii(',"silent":');
+const NULL = ascii('null');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
 
 /** Index past an optional leading `"<key>":<string|null>,` of the ACS body, or -1. */
-function optionalAcsField(text: string, i: number, key: string): number {
-  if (!text.startsWith(key, i)) return i;
+function optionalAcsField(buf: Buffer, i: number, key: Buffer): number {
+  if (!bytesAt(buf, i, key)) return i;
   let j = i + key.length;
-  if (text.charCodeAt(j) === QUOTE) j = plainStringEnd(text, j);
-  else if (text.startsWith('null', j)) j += 4;
+  if (buf[j] === QUOTE) j = plainStringEnd(buf, j);
+  else if (bytesAt(buf, j, NULL)) j += 4;
   else return -1;
-  return j > 0 && text.charCodeAt(j) === COMMA ? j + 1 : -1;
+  return j > 0 && buf[j] === COMMA ? j + 1 : -1;
 }
 
 /**
@@ -94,51 +118,81 @@ function optionalAcsField(text: string, i: number, key: string): number {
  *
  * Accepted exactly: `{"kind":"AudioData","audioData":{` then, in this order,
  * `"timestamp":<string|null>,` (optional), `"participantRawID":<string|null>,` (optional),
- * `"data":"<base64>"`, `,"silent":true|false` (optional), then `}}` ending the text. Strings
- * may not contain escapes; no whitespace anywhere.
- * @param text one WebSocket text message from ACS.
- * @returns the payload and silent flag, equal to what `parseAcsFrame(text)` returns for
- *   kind `audio`; undefined for anything else (then use `parseAcsFrame`). Never throws.
+ * `"data":"<base64>"`, `,"silent":true|false` (optional), then `}}` ending the message.
+ * Strings may not contain escapes or non-ASCII bytes; no whitespace anywhere.
+ * @param buf one WebSocket text message from ACS, as received (UTF-8 bytes).
+ * @returns the payload and silent flag, equal to what `parseAcsFrame(buf.toString())` returns
+ *   for kind `audio`; undefined for anything else (then use `parseAcsFrame`). Never throws.
  */
-export function fastAcsAudio(text: string): FastAcsAudio | undefined {
-  if (!text.startsWith(ACS_PREFIX)) return undefined;
-  let i = optionalAcsField(text, ACS_PREFIX.length, '"timestamp":');
-  if (i >= 0) i = optionalAcsField(text, i, '"participantRawID":');
-  if (i < 0 || !text.startsWith('"data":"', i)) return undefined;
-  const data = base64At(text, i + 7);
+export function fastAcsAudio(buf: Buffer): FastAcsAudio | undefined {
+  if (!bytesAt(buf, 0, ACS_PREFIX)) return undefined;
+  let i = optionalAcsField(buf, ACS_PREFIX.length, TIMESTAMP_KEY);
+  if (i >= 0) i = optionalAcsField(buf, i, PARTICIPANT_KEY);
+  if (i < 0 || !bytesAt(buf, i, DATA_KEY)) return undefined;
+  const data = base64At(buf, i + 7);
   if (data === undefined) return undefined;
   i += 7 + data.length + 2;
   let silent = false;
-  if (text.startsWith(',"silent":', i)) {
-    i += 10;
-    if (text.startsWith('true', i)) {
+  if (bytesAt(buf, i, SILENT_KEY)) {
+    i += SILENT_KEY.length;
+    if (bytesAt(buf, i, TRUE)) {
       silent = true;
       i += 4;
-    } else if (text.startsWith('false', i)) i += 5;
+    } else if (bytesAt(buf, i, FALSE)) i += 5;
     else return undefined;
   }
-  return i + 2 === text.length && text.startsWith('}}', i) ? { data, silent } : undefined;
+  return i + 2 === buf.length && buf[i] === CLOSE_BRACE && buf[i + 1] === CLOSE_BRACE ? { data, silent } : undefined;
 }
 
-const GA_DELTA = 'response.output_audio.delta';
-const PREVIEW_DELTA = 'response.audio.delta';
+const GA_DELTA = ascii('response.output_audio.delta');
+const PREVIEW_DELTA = ascii('response.audio.delta');
+// The keys the delta reader acts on (any other key's value is skipped), told apart by length.
+const KEY_OTHER = 0;
+const KEY_TYPE = 1;
+const KEY_DELTA = 2;
+const KEY_RESPONSE_ID = 3;
+const KEY_ITEM_ID = 4;
+const KEY_OUTPUT_INDEX = 5;
+const KEY_CONTENT_INDEX = 6;
+const TYPE = ascii('type');
+const DELTA = ascii('delta');
+const RESPONSE_ID = ascii('response_id');
+const ITEM_ID = ascii('item_id');
+const OUTPUT_INDEX = ascii('output_index');
+const CONTENT_INDEX = ascii('content_index');
+
+/** Which key the bytes [from, to) name: its length picks the one candidate, compared once. */
+function keyAt(buf: Buffer, from: number, to: number): number {
+  const is = (lit: Buffer, key: number): number => (bytesAt(buf, from, lit) ? key : KEY_OTHER);
+  switch (to - from) {
+    case 4: return is(TYPE, KEY_TYPE);
+    case 5: return is(DELTA, KEY_DELTA);
+    case 7: return is(ITEM_ID, KEY_ITEM_ID);
+    case 11: return is(RESPONSE_ID, KEY_RESPONSE_ID);
+    case 12: return is(OUTPUT_INDEX, KEY_OUTPUT_INDEX);
+    case 13: return is(CONTENT_INDEX, KEY_CONTENT_INDEX);
+    default: return KEY_OTHER;
+  }
+}
 
 /**
  * Read a Realtime audio delta event without parsing it.
  *
  * Accepted: one flat object, no whitespace, keys in any order, each value a string without
- * escapes or a plain non-negative integer; `type` is `response.output_audio.delta` (GA) or
- * `response.audio.delta` (preview); `delta` is non-empty base64 with an even byte count (what
- * the bridge forwards to the caller); `response_id` / `item_id` are strings and
- * `output_index` / `content_index` integers when present; none of these six keys repeats.
- * Other keys (such as `event_id`) are skipped: the full normaliser ignores them too.
- * @param text one WebSocket text message from the Realtime service.
- * @returns the delta and its ids, equal to the fields of `normalizeServerEvent(JSON.parse(text))`
- *   (type `audio`); undefined for anything else (then use the full parser). Never throws.
+ * escapes or non-ASCII bytes, or a plain non-negative integer; `type` is
+ * `response.output_audio.delta` (GA) or `response.audio.delta` (preview); `delta` is
+ * non-empty base64 with an even byte count (what the bridge forwards to the caller);
+ * `response_id` / `item_id` are strings and `output_index` / `content_index` integers when
+ * present; none of these six keys repeats. Other keys (such as `event_id`) are skipped: the
+ * full normaliser ignores them too.
+ * @param buf one WebSocket text message from the Realtime service, as received (UTF-8 bytes).
+ * @returns the delta and its ids, equal to the fields of
+ *   `normalizeServerEvent(JSON.parse(buf.toString()))` (type `audio`); undefined for anything
+ *   else (then use the full parser). Never throws.
  */
-export function fastModelAudioDelta(text: string): RealtimeAudioDelta | undefined {
-  if (text.charCodeAt(0) !== 123) return undefined;
-  let type: string | undefined;
+export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined {
+  if (buf[0] !== OPEN_BRACE) return undefined;
+  let typed = false;
   let delta: string | undefined;
   let responseId: string | undefined;
   let itemId: string | undefined;
@@ -146,52 +200,48 @@ export function fastModelAudioDelta(text: string): RealtimeAudioDelta | undefine
   let contentIndex: number | undefined;
   let i = 1;
   for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = plainStringEnd(text, i);
-    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined;
-    const key = text.slice(i + 1, keyEnd - 1);
+    if (buf[i] !== QUOTE) return undefined;
+    const keyEnd = plainStringEnd(buf, i);
+    if (keyEnd < 0 || buf[keyEnd] !== COLON) return undefined;
+    const key = keyAt(buf, i + 1, keyEnd - 1);
     const v = keyEnd + 1;
-    if (key === 'delta') {
-      if (delta !== undefined || text.charCodeAt(v) !== QUOTE) return undefined;
-      delta = base64At(text, v);
+    if (key === KEY_DELTA) {
+      if (delta !== undefined || buf[v] !== QUOTE) return undefined;
+      delta = base64At(buf, v);
       if (delta === undefined) return undefined;
       i = v + delta.length + 2;
-    } else if (text.charCodeAt(v) === QUOTE) {
-      i = plainStringEnd(text, v);
+    } else if (buf[v] === QUOTE) {
+      i = plainStringEnd(buf, v);
       if (i < 0) return undefined;
-      if (key === 'type' || key === 'response_id' || key === 'item_id') {
-        const s = text.slice(v + 1, i - 1);
-        if (key === 'type') {
-          if (type !== undefined || (s !== GA_DELTA && s !== PREVIEW_DELTA)) return undefined;
-          type = s;
-        } else if (key === 'response_id') {
-          if (responseId !== undefined) return undefined;
-          responseId = s;
-        } else {
-          if (itemId !== undefined) return undefined;
-          itemId = s;
-        }
-      } else if (key === 'output_index' || key === 'content_index') return undefined;
+      if (key === KEY_TYPE) {
+        const n = i - v - 2;
+        const lit = n === GA_DELTA.length ? GA_DELTA : n === PREVIEW_DELTA.length ? PREVIEW_DELTA : undefined;
+        if (typed || lit === undefined || !bytesAt(buf, v + 1, lit)) return undefined;
+        typed = true;
+      } else if (key === KEY_RESPONSE_ID) {
+        if (responseId !== undefined) return undefined;
+        responseId = buf.toString('latin1', v + 1, i - 1);
+      } else if (key === KEY_ITEM_ID) {
+        if (itemId !== undefined) return undefined;
+        itemId = buf.toString('latin1', v + 1, i - 1);
+      } else if (key !== KEY_OTHER) return undefined; // an index as a string
     } else {
-      i = integerEnd(text, v);
+      i = integerEnd(buf, v);
       if (i < 0) return undefined;
-      if (key === 'output_index' || key === 'content_index') {
-        const n = Number(text.slice(v, i));
-        if (key === 'output_index') {
-          if (outputIndex !== undefined) return undefined;
-          outputIndex = n;
-        } else {
-          if (contentIndex !== undefined) return undefined;
-          contentIndex = n;
-        }
-      } else if (key === 'type' || key === 'response_id' || key === 'item_id') return undefined;
+      if (key === KEY_OUTPUT_INDEX) {
+        if (outputIndex !== undefined) return undefined;
+        outputIndex = Number(buf.toString('latin1', v, i));
+      } else if (key === KEY_CONTENT_INDEX) {
+        if (contentIndex !== undefined) return undefined;
+        contentIndex = Number(buf.toString('latin1', v, i));
+      } else if (key !== KEY_OTHER) return undefined; // an id or the type as a number
     }
-    const sep = text.charCodeAt(i);
+    const sep = buf[i];
     if (sep === COMMA) i += 1;
-    else if (sep === CLOSE_BRACE && i + 1 === text.length) break;
+    else if (sep === CLOSE_BRACE && i + 1 === buf.length) break;
     else return undefined;
   }
-  if (type === undefined || delta === undefined) return undefined;
+  if (!typed || delta === undefined) return undefined;
   const out: RealtimeAudioDelta = { delta };
   if (responseId !== undefined) out.responseId = responseId;
   if (itemId !== undefined) out.itemId = itemId;

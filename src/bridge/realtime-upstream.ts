@@ -193,7 +193,7 @@ class RealtimeUpstream implements Upstream {
     });
     ws.on('message', (data, isBinary) => {
       // a replaced (expired) session may still be closing: only the current one speaks
-      if (!isBinary && this.ws === ws) this.onServerEvent(data.toString());
+      if (!isBinary && this.ws === ws) this.onServerEvent(data as Buffer);
     });
     ws.on('close', (code, reason) => {
       if (this.ws === ws) this.stopTimers();
@@ -221,10 +221,10 @@ class RealtimeUpstream implements Upstream {
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }
 
-  private onServerEvent(text: string): void {
-    // The hot message first: an audio delta in the service's flat shape skips JSON.parse (its
-    // base64 is already checked); anything else takes the full parser below.
-    const fast = fastModelAudioDelta(text);
+  private onServerEvent(data: Buffer): void {
+    // The hot message first: an audio delta in the service's flat shape is read from its bytes
+    // (its base64 already checked); anything else takes the full parser below.
+    const fast = fastModelAudioDelta(data);
     if (fast) {
       if (this.responses.isLate(fast.responseId)) {
         this.c.lateDeltasDropped += 1;
@@ -235,7 +235,7 @@ class RealtimeUpstream implements Upstream {
     }
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = JSON.parse(data.toString());
     } catch {
       return;
     }

@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { enlargeBufferPool } from './buffer-pool.js';
 import { listenError, refuseUpgrade, requestUrl } from './http-util.js';
 import type { BridgeRoute, UpgradeVerdict, WsLegRoute } from './routes.js';
 import { healthDocument } from './health.js';
@@ -110,11 +111,12 @@ export { hasMediaToken } from './media-auth.js';
 
 
 /**
- * Start the bridge.
+ * Start the bridge. Raises this process's `Buffer.poolSize` (see buffer-pool.ts).
  * @throws UsageError `VOICECTL_AOAI_ENDPOINT` for a bad endpoint; UserError
  *   `VOICECTL_BRIDGE_LISTEN` when the port cannot be bound (in use, no permission).
  */
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
+  enlargeBufferPool();
   const { factory, description } = createUpstream(options.upstream);
   const startedAt = Date.now();
   const transcripts = await transcriptSink(options.transcriptsDir, options.onEvent);

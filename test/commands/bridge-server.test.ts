@@ -72,11 +72,13 @@ describe('media socket access', () => {
 
 describe('HTTP routes and health', () => {
   it('GET /api/health: status, version, calls, upstream; extra routes and health extras; 404 otherwise', async () => {
+    Buffer.poolSize = 8 * 1024;
     const b = await bridgeWith({
       version: '9.9.9',
       routes: [{ method: 'POST', prefix: '/api/incomingCall', handle: (_req, res) => void res.writeHead(200).end('handled') }],
       healthExtras: () => ({ callAutomation: { answered: 2 } }),
     });
+    expect(Buffer.poolSize).toBe(128 * 1024); // the relay's Buffer pool (buffer-pool.ts), set at start
     const res = await fetch(`${b.httpUrl}/api/health`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');

@@ -38,7 +38,7 @@ const gaDelta = (delta: string, type = 'response.output_audio.delta'): string =>
 
 /** Contract for ACS: a fast value is exactly the slow parser's audio verdict. Returns true when fast took it. */
 function checkAcs(text: string): boolean {
-  const fast = fastAcsAudio(text);
+  const fast = fastAcsAudio(Buffer.from(text));
   if (fast === undefined) return false;
   const slow = parseAcsFrame(text);
   if (slow.kind !== 'audio') throw new Error(`fast accepted what slow calls ${slow.kind}: ${JSON.stringify(text.slice(0, 200))}`);
@@ -63,7 +63,7 @@ function slowModel(text: string): { verdict: 'not JSON' | 'other' | 'invalid del
 
 /** Contract for the model: a fast value is exactly the slow path's audio event (minus its type), and forwardable. */
 function checkModel(text: string): boolean {
-  const fast = fastModelAudioDelta(text);
+  const fast = fastModelAudioDelta(Buffer.from(text));
   if (fast === undefined) return false;
   const slow = slowModel(text);
   if (slow.verdict !== 'audio') throw new Error(`fast accepted what slow calls ${slow.verdict}: ${JSON.stringify(text.slice(0, 200))}`);
@@ -82,7 +82,7 @@ describe('fastAcsAudio takes real ACS frames', () => {
     ['JSON.stringify of the ACS object', JSON.stringify({ kind: 'AudioData', audioData: { timestamp: TS, participantRawID: '8:acs:caller', data: B64_24K, silent: false } }), B64_24K, false],
     ['1 MiB of audio', acsFrame(pcmB64(3 * 2 ** 18)), pcmB64(3 * 2 ** 18), false],
   ])('%s', (_name, text, data, silent) => {
-    expect(fastAcsAudio(text)).toStrictEqual({ data, silent });
+    expect(fastAcsAudio(Buffer.from(text))).toStrictEqual({ data, silent });
     expect(checkAcs(text)).toBe(true);
   });
 });
@@ -117,6 +117,9 @@ describe('fastAcsAudio leaves everything else to parseAcsFrame, whose verdict st
     ['silent null', base.replace('"silent":false', '"silent":null'), 'audio'],
     ['timestamp as a number', base.replace(`"${TS}"`, '1e999'), 'audio'],
     ['a raw control character in participantRawID', base.replace('8:acs:x', '8:acs:\u0001'), 'malformed'],
+    ['U+2028 and é in participantRawID (bytes outside ASCII)', base.replace('8:acs:x', '8:acs:\u2028é'), 'audio'],
+    ['é in data (two UTF-8 bytes)', base.replace('AQIDBA==', 'AQé\u00e9BA=='), 'malformed'],
+    ['U+0141 in data (its low byte is "A")', base.replace('AQIDBA==', 'AQ\u0141DBA=='), 'malformed'],
     ['a raw newline in timestamp', base.replace(TS, 'a\nb'), 'malformed'],
     ['trailing garbage', `${base}x`, 'malformed'],
     ['a trailing brace', `${base}}`, 'malformed'],
@@ -131,24 +134,23 @@ describe('fastAcsAudio leaves everything else to parseAcsFrame, whose verdict st
     ['AudioMetadata', '{"kind":"AudioMetadata","audioMetadata":{"subscriptionId":"s","encoding":"PCM","sampleRate":16000,"channels":1,"length":640}}', 'metadata'],
     ['DtmfData', '{"kind":"DtmfData","dtmfData":{"data":"3"}}', 'dtmf'],
   ])('%s', (_name, text, slowKind) => {
-    expect(fastAcsAudio(text)).toBeUndefined();
+    expect(fastAcsAudio(Buffer.from(text))).toBeUndefined();
     expect(parseAcsFrame(text).kind).toBe(slowKind);
   });
 
   it.each([
     ['a "data" key inside a plain string', `{"kind":"AudioData","audioData":{"timestamp":"data:BQYHCA==","participantRawID":"data","data":"AQIDBA=="}}`, 'AQIDBA=='],
-    ['U+2028 and a lone surrogate in participantRawID', `{"kind":"AudioData","audioData":{"participantRawID":"a\u2028b\ud800","data":"AQIDBA=="}}`, 'AQIDBA=='],
   ])('agrees with the slow path: %s', (_name, text, data) => {
-    expect(fastAcsAudio(text)).toStrictEqual({ data, silent: false });
+    expect(fastAcsAudio(Buffer.from(text))).toStrictEqual({ data, silent: false });
     expect(checkAcs(text)).toBe(true);
   });
 });
 
 describe('the fast paths end to end', () => {
   it('a delta read on the fast path becomes an ACS frame the ACS fast path reads back unchanged', () => {
-    const ev = fastModelAudioDelta(gaDelta(B64_24K));
+    const ev = fastModelAudioDelta(Buffer.from(gaDelta(B64_24K)));
     expect(ev?.delta).toBe(B64_24K);
-    expect(fastAcsAudio(acsAudioFrameBytes(ev!.delta).toString())).toStrictEqual({ data: B64_24K, silent: false });
+    expect(fastAcsAudio(acsAudioFrameBytes(ev!.delta))).toStrictEqual({ data: B64_24K, silent: false });
   });
 });
 
@@ -166,7 +168,7 @@ describe('fastModelAudioDelta takes real Realtime deltas', () => {
     ['type and delta only', '{"type":"response.output_audio.delta","delta":"AQIDBA=="}', { delta: 'AQIDBA==' }],
     ['unknown flat fields are skipped', '{"type":"response.output_audio.delta","obfuscation":"x","n":7,"__proto__":"p","delta":"AQIDBA=="}', { delta: 'AQIDBA==' }],
   ])('%s', (_name, text, fields) => {
-    expect(fastModelAudioDelta(text)).toStrictEqual(fields);
+    expect(fastModelAudioDelta(Buffer.from(text))).toStrictEqual(fields);
     expect(checkModel(text)).toBe(true);
   });
 });
@@ -204,6 +206,9 @@ describe('fastModelAudioDelta leaves everything else to the full parser, whose v
     ['no delta', '{"type":"response.output_audio.delta","response_id":"r"}', 'other'],
     ['no type', '{"response_id":"r","delta":"AQIDBA=="}', 'other'],
     ['a raw control character in event_id', base.replace('event_CQ3k1', 'event\u0007'), 'not JSON'],
+    ['é in event_id (bytes outside ASCII)', base.replace('event_CQ3k1', 'évent'), 'audio'],
+    ['é in item_id', base.replace('item_CQ3jz', 'itém'), 'audio'],
+    ['é in delta', base.replace('"AQIDBA=="', '"AQIéBA=="'), 'invalid delta'],
     ['trailing garbage', `${base}x`, 'not JSON'],
     ['a second object', `${base}{}`, 'not JSON'],
     ['trailing whitespace', `${base} `, 'audio'],
@@ -216,7 +221,7 @@ describe('fastModelAudioDelta leaves everything else to the full parser, whose v
     ['a trailing comma', base.replace('}', ',}'), 'not JSON'],
     ['an array', `[${base}]`, 'other'],
   ])('%s', (_name, text, slowVerdict) => {
-    expect(fastModelAudioDelta(text)).toBeUndefined();
+    expect(fastModelAudioDelta(Buffer.from(text))).toBeUndefined();
     expect(slowModel(text).verdict).toBe(slowVerdict);
   });
 
@@ -229,7 +234,7 @@ describe('fastModelAudioDelta leaves everything else to the full parser, whose v
 
 /** Mutate `text` 1–3 times: flip a character, delete a run, or insert a structural snippet. */
 function mutate(text: string, r: () => number): string {
-  const snippets = ['"', '\\', '\\u0041', '\\/', ',', ':', '{', '}', '[', ' ', '\n', '\u0001', '\ufeff', '-', '.', 'e9', '0', '=', '+', '/', '_', 'A', '"data":"BQYHCA==",', ',"delta":"BQYHCA=="', '"silent":true,', 'null'];
+  const snippets = ['é', '\u2028', '€', '"', '\\', '\\u0041', '\\/', ',', ':', '{', '}', '[', ' ', '\n', '\u0001', '\ufeff', '-', '.', 'e9', '0', '=', '+', '/', '_', 'A', '"data":"BQYHCA==",', ',"delta":"BQYHCA=="', '"silent":true,', 'null'];
   let s = text;
   const n = 1 + Math.floor(r() * 3);
   for (let k = 0; k < n; k++) {

@@ -41,11 +41,11 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
     const core = this.core;
     if (isBinary) return core.malformed('binary frame');
     if (data.length > this.o.maxFrameBytes) return core.malformed(`frame of ${data.length} bytes over the limit`);
-    const text = data.toString();
-    // The hot message first: an AudioData frame in the exact shape ACS sends skips JSON.parse.
-    const fast = fastAcsAudio(text);
+    // The hot message first: an AudioData frame in the exact shape ACS sends is read from its
+    // bytes (no string of the whole message, no JSON.parse).
+    const fast = fastAcsAudio(data);
     if (fast) return core.callerAudio(fast.data);
-    const f = parseAcsFrame(text);
+    const f = parseAcsFrame(data.toString());
     switch (f.kind) {
       case 'audio':
         return core.callerAudio(f.data);
