@@ -79,6 +79,13 @@ function integerEnd(buf: Buffer, i: number): number {
   return j - i > 15 ? -1 : j;
 }
 
+/** The value of the digits [from, to) that {@link integerEnd} accepted. */
+function integerValue(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) n = n * 10 + (buf[k]! - 48);
+  return n;
+}
+
 /**
  * The base64 payload whose opening quote is at `i`, when it is what the bridge forwards
  * (non-empty, `isBase64`, even byte count), else undefined. The first quote after `i` ends it
@@ -230,10 +237,10 @@ export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined
       if (i < 0) return undefined;
       if (key === KEY_OUTPUT_INDEX) {
         if (outputIndex !== undefined) return undefined;
-        outputIndex = Number(buf.toString('latin1', v, i));
+        outputIndex = integerValue(buf, v, i);
       } else if (key === KEY_CONTENT_INDEX) {
         if (contentIndex !== undefined) return undefined;
-        contentIndex = Number(buf.toString('latin1', v, i));
+        contentIndex = integerValue(buf, v, i);
       } else if (key !== KEY_OTHER) return undefined; // an id or the type as a number
     }
     const sep = buf[i];
