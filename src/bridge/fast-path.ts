@@ -22,7 +22,7 @@
  *   for `response.output_audio.delta` (GA) and `response.audio.delta` (preview); the key
  *   order differs between emitters, so keys are scanned in any order.
  */
-import { base64ByteLength, isBase64 } from './acs-frames.js';
+import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, integerValue, plainStringEnd } from './json-scan.js';
 import type { RealtimeAudioDelta } from './realtime-protocol.js';
 
 /** The payload of an ACS `AudioData` frame, as `parseAcsFrame` would return it. */
@@ -33,74 +33,6 @@ export interface FastAcsAudio {
   silent: boolean;
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-
-/** True when `buf` holds the bytes of `lit` at `i`. */
-function bytesAt(buf: Buffer, i: number, lit: Uint8Array): boolean {
-  if (i + lit.length > buf.length) return false;
-  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit[k]) return false;
-  return true;
-}
-
-/**
- * Index just past the closing quote of the string literal whose opening quote is at `i`, or
- * -1 when it is unterminated or holds an escape (`\`), a raw control character (which
- * `JSON.parse` rejects) or a byte outside ASCII. Without those, the bytes between the quotes
- * ARE the value. For short strings (ids, keys): the payloads go through {@link base64At}.
- */
-function plainStringEnd(buf: Buffer, i: number): number {
-  for (let j = i + 1; j < buf.length; j++) {
-    const c = buf[j]!;
-    if (c === QUOTE) return j + 1;
-    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1;
-  }
-  return -1;
-}
-
-/**
- * Index just past a plain decimal integer at `i` (`0` or `[1-9][0-9]*`, at most 15 digits, so
- * always a safe integer), or -1 (a sign, fraction, exponent or leading zero: not handled).
- */
-function integerEnd(buf: Buffer, i: number): number {
-  const first = buf[i];
-  if (first === 48) return i + 1; // "0"; a following digit makes the caller's separator check fail
-  if (first === undefined || first < 49 || first > 57) return -1;
-  let j = i + 1;
-  while (j < buf.length) {
-    const c = buf[j]!;
-    if (c < 48 || c > 57) break;
-    j++;
-  }
-  return j - i > 15 ? -1 : j;
-}
-
-/** The value of the digits [from, to) that {@link integerEnd} accepted. */
-function integerValue(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let k = from; k < to; k++) n = n * 10 + (buf[k]! - 48);
-  return n;
-}
-
-/**
- * The base64 payload whose opening quote is at `i`, when it is what the bridge forwards
- * (non-empty, `isBase64`, even byte count), else undefined. The first quote after `i` ends it
- * (memchr); `isBase64` then refuses any backslash, control character or non-ASCII byte
- * before it (a byte ≥ 0x80 makes a Latin-1 string whose UTF-8 length differs), so the raw
- * bytes are the value.
- */
-function base64At(buf: Buffer, i: number): string | undefined {
-  const close = buf.indexOf(QUOTE, i + 1);
-  if (close <= i + 1) return undefined;
-  const b64 = buf.toString('latin1', i + 1, close);
-  return isBase64(b64) && base64ByteLength(b64) % 2 === 0 ? b64 : undefined;
-}
-
-const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 const ACS_PREFIX = ascii('{"kind":"AudioData","audioData":{');
 const TIMESTAMP_KEY = ascii('"timestamp":');
 const PARTICIPANT_KEY = ascii('"participantRawID":');
@@ -136,7 +68,7 @@ export function fastAcsAudio(buf: Buffer): FastAcsAudio | undefined {
   let i = optionalAcsField(buf, ACS_PREFIX.length, TIMESTAMP_KEY);
   if (i >= 0) i = optionalAcsField(buf, i, PARTICIPANT_KEY);
   if (i < 0 || !bytesAt(buf, i, DATA_KEY)) return undefined;
-  const data = base64At(buf, i + 7);
+  const data = base64At(buf, i + 7, true);
   if (data === undefined) return undefined;
   i += 7 + data.length + 2;
   let silent = false;
@@ -214,7 +146,7 @@ export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined
     const v = keyEnd + 1;
     if (key === KEY_DELTA) {
       if (delta !== undefined || buf[v] !== QUOTE) return undefined;
-      delta = base64At(buf, v);
+      delta = base64At(buf, v, true);
       if (delta === undefined) return undefined;
       i = v + delta.length + 2;
     } else if (buf[v] === QUOTE) {

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { acsAudioFrameBytes, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../../src/bridge/fast-path.js';
 import { normalizeServerEvent } from '../../src/bridge/realtime-protocol.js';
-
-/** Deterministic PRNG (mulberry32), so every run checks the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mutate, prng } from '../helpers/json-fuzz.js';
 
 /** base64 of `bytes` bytes of pseudo-random PCM (so '+' and '/' occur, as in real speech). */
 function pcmB64(bytes: number, seed = 1): string {
@@ -231,21 +220,6 @@ describe('fastModelAudioDelta leaves everything else to the full parser, whose v
     expect(Object.is((ev as { contentIndex?: number }).contentIndex, 0)).toBe(true);
   });
 });
-
-/** Mutate `text` 1–3 times: flip a character, delete a run, or insert a structural snippet. */
-function mutate(text: string, r: () => number): string {
-  const snippets = ['é', '\u2028', '€', '"', '\\', '\\u0041', '\\/', ',', ':', '{', '}', '[', ' ', '\n', '\u0001', '\ufeff', '-', '.', 'e9', '0', '=', '+', '/', '_', 'A', '"data":"BQYHCA==",', ',"delta":"BQYHCA=="', '"silent":true,', 'null'];
-  let s = text;
-  const n = 1 + Math.floor(r() * 3);
-  for (let k = 0; k < n; k++) {
-    const at = Math.floor(r() * (s.length + 1));
-    const op = r();
-    if (op < 0.35) s = s.slice(0, at) + String.fromCharCode(Math.floor(r() * 128)) + s.slice(at + 1);
-    else if (op < 0.6) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 4));
-    else s = s.slice(0, at) + snippets[Math.floor(r() * snippets.length)] + s.slice(at);
-  }
-  return s;
-}
 
 describe('deterministic fuzz: mutated frames never get a different verdict on the fast path', () => {
   it('ACS AudioData: 4000 mutations', () => {

@@ -43,6 +43,9 @@ export interface AsteriskWsLegOptions {
   transport?: 'websocket' | 'websocket-server';
 }
 
+/** No carried-over audio (shared; never written). */
+const NO_BYTES = Buffer.alloc(0);
+
 /** How long Asterisk gets to close after HANGUP before the bridge closes the socket itself (ms). */
 const HANGUP_GRACE_MS = 2000;
 
@@ -52,7 +55,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
   private frameBytes = 0;
   private ptime = 20;
   /** Model audio not yet a whole frame (carried to the next message). */
-  private partial: Buffer = Buffer.alloc(0);
+  private partial: Buffer = NO_BYTES;
   /** Whole frames held in the bridge (Asterisk's queue full or over the ahead budget). */
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -90,7 +93,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     const bytes = Buffer.from(b64, 'base64');
     const all = this.partial.length > 0 ? Buffer.concat([this.partial, bytes]) : bytes;
     const whole = all.length - (all.length % this.frameBytes);
-    this.partial = whole === all.length ? Buffer.alloc(0) : Buffer.from(all.subarray(whole));
+    this.partial = whole === all.length ? NO_BYTES : Buffer.from(all.subarray(whole));
     if (whole === 0) return true;
     const out = all.subarray(0, whole);
     if (this.xoff || this.held.length > 0 || this.queuedAhead(Date.now()) + whole / this.frameBytes > this.maxAheadFrames()) return this.hold(out);
@@ -115,7 +118,7 @@ export class AsteriskWsLeg extends WsLegBase implements MediaLeg {
     this.flushedThrough = this.markSeq;
     this.markFrames.clear();
     this.unmarkedFrames = 0;
-    this.partial = Buffer.alloc(0);
+    this.partial = NO_BYTES;
     this.held = [];
     this.heldBytes = 0;
     this.sentFrames = 0;

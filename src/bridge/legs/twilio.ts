@@ -16,9 +16,9 @@
  * audio reached an empty buffer), capped at what was sent.
  */
 import type WebSocket from 'ws';
-import { isBase64 } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { asciiMessage, sendText } from '../ws-text.js';
+import { fastTwilioMedia, parseTwilioMessage } from './twilio-messages.js';
 import { MARK_EVERY_MS, WsLegBase } from './ws-leg.js';
 
 /** What the leg needs from the Twilio webhook side (see src/twilio/webhook.ts). */
@@ -61,6 +61,9 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
     super(ws, core);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return core.malformed('binary frame');
+      // The hot message first: a media message in Twilio's compact shape is read from its bytes.
+      const payload = fastTwilioMedia(data as Buffer);
+      if (payload !== undefined) return core.callerAudio(payload);
       this.onMessage((data as Buffer).toString());
     });
   }
@@ -110,22 +113,12 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
 
   private onMessage(text: string): void {
     const core = this.core;
-    let m: Json;
-    try {
-      const doc: unknown = JSON.parse(text);
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return core.malformed('not a JSON object');
-      m = doc as Json;
-    } catch {
-      return core.malformed('not JSON');
-    }
+    const v = parseTwilioMessage(text);
+    if (v.kind === 'audio') return core.callerAudio(v.payload);
+    if (v.kind === 'malformed') return core.malformed(v.reason);
+    if (v.kind === 'ignored') return; // only the caller's side
+    const m = v.message;
     switch (m.event) {
-      case 'media': {
-        const media = (m.media ?? {}) as Json;
-        const payload = str(media.payload);
-        if (payload === undefined || !isBase64(payload)) return core.malformed('media without base64 payload');
-        if (media.track !== undefined && media.track !== 'inbound') return; // only the caller's side
-        return core.callerAudio(payload);
-      }
       case 'start':
         return this.onStart(m);
       case 'mark': {
