@@ -219,6 +219,28 @@ export function floorAcsEcho(data) {
   return end < 0 ? undefined : Buffer.concat([ECHO_HEAD, data.subarray(at + ACS_DATA_KEY.length, end), ECHO_TAIL]);
 }
 
+const TWILIO_MEDIA_PREFIX = Buffer.from('{"event":"media"');
+const TWILIO_SID_KEY = Buffer.from('"streamSid":"');
+
+/**
+ * The fake model's answer to a Twilio media message the floor forwarded unparsed, from its
+ * bytes: the media back as the bridge sends it, and a mark after every 5th (the bridge marks
+ * every 100 ms of audio); undefined when the message is not one (then {@link floorAnswer}).
+ */
+export function floorTwilioEcho(data, state) {
+  if (!data.subarray(0, TWILIO_MEDIA_PREFIX.length).equals(TWILIO_MEDIA_PREFIX)) return undefined;
+  const sidAt = data.indexOf(TWILIO_SID_KEY);
+  const sidEnd = sidAt < 0 ? -1 : data.indexOf(34, sidAt + TWILIO_SID_KEY.length);
+  const at = data.indexOf(TWILIO_PAYLOAD_KEY);
+  const end = at < 0 ? -1 : data.indexOf(34, at + TWILIO_PAYLOAD_KEY.length);
+  if (sidEnd < 0 || end < 0) return undefined;
+  const sid = data.subarray(sidAt + TWILIO_SID_KEY.length, sidEnd);
+  const media = Buffer.concat([Buffer.from('{"event":"media","streamSid":"'), sid, Buffer.from('","media":{"payload":"'), data.subarray(at + TWILIO_PAYLOAD_KEY.length, end), Buffer.from('"}}')]);
+  state.media = (state.media ?? 0) + 1;
+  if (state.media % 5 !== 0) return [media];
+  return [media, Buffer.from(`{"event":"mark","streamSid":"${sid.toString('latin1')}","mark":{"name":"v${state.media / 5}"}}`)];
+}
+
 /**
  * The fake model's answer to a text message the floor forwarded unparsed (a caller's wire
  * message): the same audio back in the caller-side shape the bridge would send, or undefined.

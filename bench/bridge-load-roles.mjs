@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { MEDIA_TOKEN, floorAcsEcho, floorAnswer } from './bridge-load-paths.mjs';
+import { MEDIA_TOKEN, floorAcsEcho, floorAnswer, floorTwilioEcho } from './bridge-load-paths.mjs';
 
 const distUrl = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 export const API_KEY = 'bench-key';
@@ -52,6 +52,11 @@ export async function roleFake() {
       }
       const echo = floorAcsEcho(data);
       if (echo) return ws.send(echo, { binary: false });
+      const twilio = floorTwilioEcho(data, floorState);
+      if (twilio) {
+        for (const m of twilio) ws.send(m, { binary: false });
+        return;
+      }
       const ev = JSON.parse(data.toString());
       if (ev.type === 'session.update') return ws.send(JSON.stringify({ type: 'session.updated', session: ev.session }));
       if (ev.type === 'input_audio_buffer.append') return answerAppend(ev.audio);
