@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// bench/bridge-paired: the bridge's CPU against the bare forwarder's, measured at the same time.
+//
+// bench/bridge-load.mjs runs floor and bridge one after the other; on a machine whose speed
+// drifts (this 2-core VM's syscalls intermittently cost 1.5–3× as much, in every process), a
+// ratio of two runs seconds apart moves by ±15 %. Here the floor and the bridge run side by
+// side, both pinned to the same core, each carrying `--calls` calls of the same path, so every
+// slow or fast phase of the machine hits both alike; each round reads both processes' CPU over
+// the same window. The ratio is bridge CPU / floor CPU per round, then the median.
+//
+// The processes, the callers and the fake model are bench/bridge-load.mjs's (its --role
+// children and bench/bridge-load-paths.mjs), so the floor is the same bare forwarder. Latency is
+// not measured here (two processes share a core by design); use bench/bridge-load.mjs for it.
+//
+// --bridge-flags '--single-threaded-gc' starts the bridge with extra Node/V8 flags.
+// --against bridge8k compares the bridge with itself on Node's default 8 KB Buffer pool instead
+// of the floor (an A/B of the bridge's enlargeBufferPool()); the columns keep their names.
+//
+// Usage: npm run build && node bench/bridge-paired.mjs [--path acs24] [--calls 100] [--rounds 9] [--seconds 4] [--against floor|bridge8k] [--bridge-flags '…']
+import { fork, spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PATHS, markerFrame, openCaller } from './bridge-load-paths.mjs';
+
+const { values } = parseArgs({
+  options: {
+    path: { type: 'string', default: 'acs24' },
+    calls: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '9' },
+    seconds: { type: 'string', default: '4' },
+    against: { type: 'string', default: 'floor' },
+    'bridge-flags': { type: 'string', default: '' },
+  },
+});
+const p = PATHS[values.path];
+if (!p) throw new Error(`--path: unknown path ${values.path} (known: ${Object.keys(PATHS).join(', ')})`);
+const calls = Number(values.calls);
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const roles = fileURLToPath(new URL('./bridge-load.mjs', import.meta.url));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
+console.log(`command: node bench/bridge-paired.mjs ${process.argv.slice(2).join(' ')}`.trimEnd());
+const cores = availableParallelism();
+const pinned = cores >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const SUT = String(cores - 1);
+const REST = cores === 2 ? '0' : `0-${cores - 2}`;
+const pin = (pid, cpus) => pinned && spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+pin(process.pid, REST);
+
+// BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child there (paired-<role>.cpuprofile), to
+// compare the two processes function by function over the same window.
+function child(args, cpus, flags = []) {
+  const dir = process.env.BENCH_CPU_PROF;
+  const execArgv = [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=paired-${args[1]}.cpuprofile`] : [])];
+  const c = fork(roles, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  pin(c.pid, cpus);
+  const ready = new Promise((resolve, reject) => {
+    c.once('message', resolve);
+    c.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+  });
+  const ask = (cmd) =>
+    new Promise((resolve) => {
+      if (cmd === 'mark') return c.send({ cmd }, resolve);
+      c.once('message', resolve);
+      c.send({ cmd });
+    });
+  return { c, ready, ask };
+}
+
+const fake = child(['--role', 'fake'], REST);
+const { port: fakePort } = await fake.ready;
+if (!['floor', 'bridge8k'].includes(values.against)) throw new Error('--against: floor or bridge8k');
+const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], SUT), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], SUT, values['bridge-flags'].split(' ').filter(Boolean)) };
+const ports = { floor: (await sut.floor.ready).ports, bridge: (await sut.bridge.ready).ports };
+
+// The same load on both: `calls` callers each, 50 frames a second, staggered over a frame.
+const pattern = Buffer.alloc(p.frameBytes, 1);
+const counts = { floor: { sent: 0, back: 0 }, bridge: { sent: 0, back: 0 } };
+const timers = [];
+const callers = [];
+for (const target of ['floor', 'bridge']) {
+  for (let call = 0; call < calls; call++) {
+    const as = target === 'floor' && values.against === 'floor' ? 'floor' : 'bridge';
+    const caller = await openCaller({ path: values.path, target: as, call, ports: ports[target], onAudio: () => void counts[target].back++ });
+    callers.push(caller);
+    let seq = 0;
+    const tick = () => {
+      let frame;
+      if (p.marker) frame = markerFrame(p.frameBytes, seq++ % 5 === 0);
+      else {
+        frame = Buffer.from(pattern);
+        frame.writeUInt32LE(call, 0);
+        frame.writeUInt32LE(seq++, 4);
+        frame.writeDoubleLE(performance.now(), 8);
+      }
+      caller.send(frame);
+      counts[target].sent++;
+    };
+    setTimeout(() => timers.push(setInterval(tick, 20)), Math.random() * 20);
+  }
+}
+console.log(`${p.label}: ${calls} calls on the ${values.against} and ${calls} on the bridge at once, both on CPU ${pinned ? SUT : '(any: no taskset)'}; ${rounds} rounds of ${seconds} s after 2 s warm-up; load average ${loadavg()[0].toFixed(2)}; ${process.version}`);
+await sleep(2000);
+console.log('round  floor %core  bridge %core  bridge/floor');
+const ratios = [];
+const cpu = { floor: [], bridge: [] };
+for (let r = 0; r < rounds; r++) {
+  await Promise.all([sut.floor.ask('mark'), sut.bridge.ask('mark')]);
+  await sleep(seconds * 1000);
+  const [f, b] = await Promise.all([sut.floor.ask('stats'), sut.bridge.ask('stats')]);
+  const fPct = (f.cpuMicros / (seconds * 1e6)) * 100;
+  const bPct = (b.cpuMicros / (seconds * 1e6)) * 100;
+  cpu.floor.push(fPct);
+  cpu.bridge.push(bPct);
+  ratios.push(bPct / fPct);
+  console.log(`${String(r + 1).padStart(5)}  ${fPct.toFixed(1).padStart(11)}  ${bPct.toFixed(1).padStart(12)}  ${(bPct / fPct).toFixed(3).padStart(12)}`);
+}
+for (const t of timers) clearInterval(t);
+for (const c of callers) c.close();
+await sleep(500);
+const lost = (t) => counts[t].sent - counts[t].back;
+console.log(
+  `median: floor ${median(cpu.floor).toFixed(1)} %core, bridge ${median(cpu.bridge).toFixed(1)} %core; bridge/floor ${median(ratios).toFixed(3)}x ` +
+    `(rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); frames not back at the end: floor ${lost('floor')}, bridge ${lost('bridge')} (in flight or lost)`,
+);
+for (const s of [sut.floor, sut.bridge, fake]) s.c.send({ cmd: 'exit' });
