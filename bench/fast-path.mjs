@@ -119,7 +119,7 @@ for (const [label, bytes] of [
 }
 
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`${pad('message', 56)}${pad('slow', 22)}${pad('ns', 8)}${pad('fast', 21)}${pad('ns', 8)}speed-up`);
+console.log(`${pad('message', 56)}${pad('slow', 24)}${pad('ns', 8)}${pad('fast', 21)}${pad('ns', 8)}speed-up`);
 for (const [what, slowName, fastName, s, f, ratio] of rows) {
-  console.log(`${pad(what, 56)}${pad(slowName, 22)}${pad(s.toFixed(0), 8)}${pad(fastName, 21)}${pad(f.toFixed(0), 8)}${ratio.toFixed(2)}x`);
+  console.log(`${pad(what, 56)}${pad(slowName, 24)}${pad(s.toFixed(0), 8)}${pad(fastName, 21)}${pad(f.toFixed(0), 8)}${ratio.toFixed(2)}x`);
 }
