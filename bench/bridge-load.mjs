@@ -38,55 +38,24 @@
 //
 // Usage: npm run build && node bench/bridge-load.mjs [--paths acs24,acs16,ast-slin24,ast-ulaw,ast-slin16,audiosocket16,twilio]
 //   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--pool-ab] [--snr-only] [--no-pin]
-import { fork, spawnSync } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CALLS, PATHS, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
 import { printTargets, toneSnr } from './bridge-load-report.mjs';
 import { roleFake, roleServer } from './bridge-load-roles.mjs';
+import { PIN, setupPinning, startChild } from './bench-procs.mjs';
 
-const self = fileURLToPath(import.meta.url);
 
 // ---------------------------------------------------------------------------------------
 // Load generator (main process)
 // ---------------------------------------------------------------------------------------
 
-/**
- * CPU pinning (default on a machine with 2+ cores and `taskset`; --no-pin turns it off): the
- * process under test (floor or bridge) gets the last core to itself, the load generator (this
- * process) and the fake model share the others. Without it the three compete for the same
- * cores and the tail latency of floor and bridge alike is set by the scheduler.
- */
-const PIN = { on: false, sut: '', rest: '' };
-function setupPinning(enabled) {
-  const cores = availableParallelism();
-  if (!enabled || cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return;
-  Object.assign(PIN, { on: true, sut: String(cores - 1), rest: cores === 2 ? '0' : `0-${cores - 2}` });
-  pin(process.pid, PIN.rest);
-}
-function pin(pid, cpus) {
-  if (PIN.on) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
-}
-
-function startChild(args, profName, cpus = PIN.rest) {
+/** A child with Node flags from BENCH_NODE_FLAGS and, with BENCH_CPU_PROF=<dir>, a CPU profile named `profName`. */
+function startBenchChild(args, profName, cpus = PIN.rest) {
   const dir = process.env.BENCH_CPU_PROF;
   const execArgv = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(profName ? [`--cpu-prof-name=${profName}.cpuprofile`] : [])] : [])];
-  const child = fork(self, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  pin(child.pid, cpus);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      if (cmd === 'mark') return child.send({ cmd }, resolve);
-      child.once('message', resolve);
-      child.send({ cmd });
-    });
-  return { child, ready, ask, exited };
+  return startChild(args, { cpus, execArgv });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -111,7 +80,7 @@ function scrapeEverySecond(port) {
 async function runStep(kind, pathName, calls, seconds, fake, profName) {
   const fakePort = fake.port;
   const p = PATHS[pathName];
-  const server = startChild(['--role', kind, '--fake-port', String(fakePort)], profName, PIN.sut);
+  const server = startBenchChild(['--role', kind, '--fake-port', String(fakePort)], profName, PIN.sut);
   const { ports, rss: rssBase } = await server.ready;
   const stopScrape = kind === 'bridge+m' ? scrapeEverySecond(ports.ws) : () => {};
   const pattern = patternFrame(p);
@@ -257,7 +226,7 @@ async function main() {
   console.log(`plan: ${paths.map((p) => `${p} ${plan[p].join(',')}`).join('; ')}; ${rounds} rounds of ${seconds} s${values.metrics ? '; with --metrics' : ''}`);
   setupPinning(values.pin);
   console.log(PIN.on ? `pinning: process under test on CPU ${PIN.sut}; load generator and fake model on CPU ${PIN.rest} (--no-pin to turn off)` : 'pinning: off (all processes share every core)');
-  const fake = startChild(['--role', 'fake'], process.env.BENCH_CPU_PROF ? `fake-${Date.now()}` : undefined);
+  const fake = startBenchChild(['--role', 'fake'], process.env.BENCH_CPU_PROF ? `fake-${Date.now()}` : undefined);
   const { port: fakePort } = await fake.ready;
   const fakeHandle = { port: fakePort, ask: fake.ask };
   fake.exited.then((code) => {

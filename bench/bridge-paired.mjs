@@ -17,10 +17,9 @@
 // of the floor (an A/B of the bridge's enlargeBufferPool()); the columns keep their names.
 //
 // Usage: npm run build && node bench/bridge-paired.mjs [--path acs24] [--calls 100] [--rounds 9] [--seconds 4] [--against floor|bridge8k] [--bridge-flags '…']
-import { fork, spawnSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { PIN, setupPinning, startChild } from './bench-procs.mjs';
 import { PATHS, markerFrame, openCaller } from './bridge-load-paths.mjs';
 
 const { values } = parseArgs({
@@ -38,42 +37,24 @@ if (!p) throw new Error(`--path: unknown path ${values.path} (known: ${Object.ke
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
-const roles = fileURLToPath(new URL('./bridge-load.mjs', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 console.log(`command: node bench/bridge-paired.mjs ${process.argv.slice(2).join(' ')}`.trimEnd());
-const cores = availableParallelism();
-const pinned = cores >= 2 && spawnSync('taskset', ['-V']).status === 0;
-const SUT = String(cores - 1);
-const REST = cores === 2 ? '0' : `0-${cores - 2}`;
-const pin = (pid, cpus) => pinned && spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
-pin(process.pid, REST);
+setupPinning(true);
+const pinned = PIN.on;
 
 // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child there (paired-<role>.cpuprofile), to
 // compare the two processes function by function over the same window.
 function child(args, cpus, flags = []) {
   const dir = process.env.BENCH_CPU_PROF;
-  const execArgv = [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=paired-${args[1]}.cpuprofile`] : [])];
-  const c = fork(roles, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  pin(c.pid, cpus);
-  const ready = new Promise((resolve, reject) => {
-    c.once('message', resolve);
-    c.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      if (cmd === 'mark') return c.send({ cmd }, resolve);
-      c.once('message', resolve);
-      c.send({ cmd });
-    });
-  return { c, ready, ask };
+  return startChild(args, { cpus, execArgv: [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=paired-${args[1]}.cpuprofile`] : [])] });
 }
 
-const fake = child(['--role', 'fake'], REST);
+const fake = child(['--role', 'fake'], PIN.rest);
 const { port: fakePort } = await fake.ready;
 if (!['floor', 'bridge8k'].includes(values.against)) throw new Error('--against: floor or bridge8k');
-const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], SUT), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], SUT, values['bridge-flags'].split(' ').filter(Boolean)) };
+const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], PIN.sut), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], PIN.sut, values['bridge-flags'].split(' ').filter(Boolean)) };
 const ports = { floor: (await sut.floor.ready).ports, bridge: (await sut.bridge.ready).ports };
 
 // The same load on both: `calls` callers each, 50 frames a second, staggered over a frame.
@@ -102,7 +83,7 @@ for (const target of ['floor', 'bridge']) {
     setTimeout(() => timers.push(setInterval(tick, 20)), Math.random() * 20);
   }
 }
-console.log(`${p.label}: ${calls} calls on the ${values.against} and ${calls} on the bridge at once, both on CPU ${pinned ? SUT : '(any: no taskset)'}; ${rounds} rounds of ${seconds} s after 2 s warm-up; load average ${loadavg()[0].toFixed(2)}; ${process.version}`);
+console.log(`${p.label}: ${calls} calls on the ${values.against} and ${calls} on the bridge at once, both on CPU ${pinned ? PIN.sut : '(any: no taskset)'}; ${rounds} rounds of ${seconds} s after 2 s warm-up; load average ${loadavg()[0].toFixed(2)}; ${process.version}`);
 await sleep(2000);
 console.log('round  floor %core  bridge %core  bridge/floor');
 const ratios = [];
@@ -126,4 +107,4 @@ console.log(
   `median: floor ${median(cpu.floor).toFixed(1)} %core, bridge ${median(cpu.bridge).toFixed(1)} %core; bridge/floor ${median(ratios).toFixed(3)}x ` +
     `(rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); frames not back at the end: floor ${lost('floor')}, bridge ${lost('bridge')} (in flight or lost)`,
 );
-for (const s of [sut.floor, sut.bridge, fake]) s.c.send({ cmd: 'exit' });
+for (const s of [sut.floor, sut.bridge, fake]) s.child.send({ cmd: 'exit' });
