@@ -104,13 +104,20 @@ const CONTENT_INDEX = ascii('content_index');
 function keyAt(buf: Buffer, from: number, to: number): number {
   const is = (lit: Buffer, key: number): number => (bytesAt(buf, from, lit) ? key : KEY_OTHER);
   switch (to - from) {
-    case 4: return is(TYPE, KEY_TYPE);
-    case 5: return is(DELTA, KEY_DELTA);
-    case 7: return is(ITEM_ID, KEY_ITEM_ID);
-    case 11: return is(RESPONSE_ID, KEY_RESPONSE_ID);
-    case 12: return is(OUTPUT_INDEX, KEY_OUTPUT_INDEX);
-    case 13: return is(CONTENT_INDEX, KEY_CONTENT_INDEX);
-    default: return KEY_OTHER;
+    case 4:
+      return is(TYPE, KEY_TYPE);
+    case 5:
+      return is(DELTA, KEY_DELTA);
+    case 7:
+      return is(ITEM_ID, KEY_ITEM_ID);
+    case 11:
+      return is(RESPONSE_ID, KEY_RESPONSE_ID);
+    case 12:
+      return is(OUTPUT_INDEX, KEY_OUTPUT_INDEX);
+    case 13:
+      return is(CONTENT_INDEX, KEY_CONTENT_INDEX);
+    default:
+      return KEY_OTHER;
   }
 }
 

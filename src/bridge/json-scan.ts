@@ -7,6 +7,7 @@
  */
 import { base64ByteLength, isBase64 } from './acs-frames.js';
 
+/** Byte values of the JSON punctuation the readers look for (ASCII). */
 export const QUOTE = 34;
 export const COMMA = 44;
 export const COLON = 58;
