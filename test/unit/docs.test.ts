@@ -26,7 +26,7 @@ const DOCS = path.join(ROOT, 'docs');
 
 /** Tools other than voicectl whose flags the docs quote. */
 const OTHER_TOOLS = [
-  'az', 'devtunnel', 'cloudflared', 'ngrok', 'node', 'npm', 'npx', 'curl', 'asterisk', 'openssl', 'git', 'kubectl',
+  'az', 'devtunnel', 'cloudflared', 'ngrok', 'node', 'npm', 'npx', 'curl', 'asterisk', 'openssl', 'git', 'kubectl', 'perf',
   'jq', 'sox', 'wscat', 'docker', 'systemctl', 'chmod', 'bench/[\\w.-]+',
 ];
 const INVOCATION = new RegExp(`(?:^|[\\s\`'"(|$*])(voicectl|${OTHER_TOOLS.join('|')})(?=[\\s\`'"):*]|$)`, 'g');
