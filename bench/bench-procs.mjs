@@ -27,12 +27,13 @@ export function pin(pid, cpus) {
 }
 
 /**
- * Fork `ROLES_SCRIPT args` pinned to `cpus`. `execArgv`: extra Node flags (a CPU profile's, say).
+ * Fork `ROLES_SCRIPT args` pinned to `cpus`. `execArgv`: extra Node flags (a CPU profile's, say);
+ * `env`: the child's environment.
  * @returns the child, `ready` (its first message), `ask(cmd)` (the answer to an IPC command;
  *   `mark` resolves once sent) and `exited`.
  */
-export function startChild(args, { cpus = PIN.rest, execArgv = [] } = {}) {
-  const child = fork(ROLES_SCRIPT, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+export function startChild(args, { cpus = PIN.rest, execArgv = [], env = process.env } = {}) {
+  const child = fork(ROLES_SCRIPT, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env });
   pin(child.pid, cpus);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const ready = new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@ import { createServer as createTcpServer } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { MEDIA_TOKEN, floorAcsEcho, floorAnswer, floorTwilioEcho } from './bridge-load-paths.mjs';
 
-const distUrl = (p) => new URL(`../dist/${p}`, import.meta.url).href;
+/** A module of the build under test: ../dist/, or BENCH_DIST (another build's dist/, for A/B runs). */
+const distUrl = (p) => (process.env.BENCH_DIST ? new URL(p, `file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`) : new URL(`../dist/${p}`, import.meta.url)).href;
 export const API_KEY = 'bench-key';
 
 // ---------------------------------------------------------------------------------------

@@ -14,9 +14,11 @@
 //
 // --bridge-flags '--single-threaded-gc' starts the bridge with extra Node/V8 flags.
 // --against bridge8k compares the bridge with itself on Node's default 8 KB Buffer pool instead
-// of the floor (an A/B of the bridge's enlargeBufferPool()); the columns keep their names.
+// of the floor (an A/B of the bridge's enlargeBufferPool()); --against bridge --against-dist DIR
+// compares it with another build (DIR: that build's dist/, e.g. from a git worktree). The
+// columns keep their names ("floor" is the other side).
 //
-// Usage: npm run build && node bench/bridge-paired.mjs [--path acs24] [--calls 100] [--rounds 9] [--seconds 4] [--against floor|bridge8k] [--bridge-flags '…']
+// Usage: npm run build && node bench/bridge-paired.mjs [--path acs24] [--calls 100] [--rounds 9] [--seconds 4] [--against floor|bridge8k|bridge] [--against-dist DIR] [--bridge-flags '…']
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PIN, setupPinning, startChild } from './bench-procs.mjs';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     against: { type: 'string', default: 'floor' },
     'bridge-flags': { type: 'string', default: '' },
+    'against-dist': { type: 'string' },
   },
 });
 const p = PATHS[values.path];
@@ -46,15 +49,16 @@ const pinned = PIN.on;
 
 // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child there (paired-<role>.cpuprofile), to
 // compare the two processes function by function over the same window.
-function child(args, cpus, flags = []) {
+function child(args, cpus, flags = [], env = process.env) {
   const dir = process.env.BENCH_CPU_PROF;
-  return startChild(args, { cpus, execArgv: [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=paired-${args[1]}.cpuprofile`] : [])] });
+  return startChild(args, { cpus, env, execArgv: [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=paired-${args[1]}.cpuprofile`] : [])] });
 }
 
 const fake = child(['--role', 'fake'], PIN.rest);
 const { port: fakePort } = await fake.ready;
-if (!['floor', 'bridge8k'].includes(values.against)) throw new Error('--against: floor or bridge8k');
-const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], PIN.sut), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], PIN.sut, values['bridge-flags'].split(' ').filter(Boolean)) };
+if (!['floor', 'bridge8k', 'bridge'].includes(values.against)) throw new Error('--against: floor, bridge8k or bridge (with --against-dist)');
+const againstEnv = values['against-dist'] ? { ...process.env, BENCH_DIST: values['against-dist'] } : process.env;
+const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], PIN.sut, [], againstEnv), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], PIN.sut, values['bridge-flags'].split(' ').filter(Boolean)) };
 const ports = { floor: (await sut.floor.ready).ports, bridge: (await sut.bridge.ready).ports };
 
 // The same load on both: `calls` callers each, 50 frames a second, staggered over a frame.
