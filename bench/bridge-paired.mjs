@@ -59,6 +59,16 @@ const { port: fakePort } = await fake.ready;
 if (!['floor', 'bridge8k', 'bridge'].includes(values.against)) throw new Error('--against: floor, bridge8k or bridge (with --against-dist)');
 const againstEnv = values['against-dist'] ? { ...process.env, BENCH_DIST: values['against-dist'] } : process.env;
 const sut = { floor: child(['--role', values.against, '--fake-port', String(fakePort)], PIN.sut, [], againstEnv), bridge: child(['--role', 'bridge', '--fake-port', String(fakePort)], PIN.sut, values['bridge-flags'].split(' ').filter(Boolean)) };
+// A child that dies takes the run with it: its figures would be void, and its callers would wait forever.
+let finished = false;
+for (const [name, s] of Object.entries({ fake, ...sut })) {
+  s.exited.then((code) => {
+    if (finished) return;
+    console.error(`the ${name} process exited (${code}): stopping`);
+    for (const o of [fake, sut.floor, sut.bridge]) o.child.kill();
+    process.exit(1);
+  });
+}
 const ports = { floor: (await sut.floor.ready).ports, bridge: (await sut.bridge.ready).ports };
 
 // The same load on both: `calls` callers each, 50 frames a second, staggered over a frame.
@@ -111,4 +121,5 @@ console.log(
   `median: floor ${median(cpu.floor).toFixed(1)} %core, bridge ${median(cpu.bridge).toFixed(1)} %core; bridge/floor ${median(ratios).toFixed(3)}x ` +
     `(rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); frames not back at the end: floor ${lost('floor')}, bridge ${lost('bridge')} (in flight or lost)`,
 );
+finished = true;
 for (const s of [sut.floor, sut.bridge, fake]) s.child.send({ cmd: 'exit' });
