@@ -66,6 +66,7 @@ export async function roleFake() {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   let cpu = process.cpuUsage();
+  process.on('disconnect', () => process.exit(0)); // the load generator is gone: so is the run
   process.on('message', (m) => {
     if (m.cmd === 'exit') process.exit(0);
     if (m.cmd === 'mark') cpu = process.cpuUsage();
@@ -157,6 +158,7 @@ export async function roleServer(kind, fakePort) {
   calibrate(); // first run compiles the loop
   const calBefore = calibrate();
   let cpu = process.cpuUsage();
+  process.on('disconnect', () => process.exit(0)); // the load generator is gone: so is the run
   process.on('message', (m) => {
     if (m.cmd === 'exit') process.exit(0);
     if (m.cmd === 'calibrate') process.send({ calibrated: true, before: calBefore, after: calibrate() });
