@@ -22,7 +22,7 @@
  *   for `response.output_audio.delta` (GA) and `response.audio.delta` (preview); the key
  *   order differs between emitters, so keys are scanned in any order.
  */
-import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, integerValue, plainStringEnd } from './json-scan.js';
+import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, integerValue, keyEnd, plainStringEnd } from './json-scan.js';
 import type { RealtimeAudioDelta } from './realtime-protocol.js';
 
 /** The payload of an ACS `AudioData` frame, as `parseAcsFrame` would return it. */
@@ -102,20 +102,19 @@ const CONTENT_INDEX = ascii('content_index');
 
 /** Which key the bytes [from, to) name: its length picks the one candidate, compared once. */
 function keyAt(buf: Buffer, from: number, to: number): number {
-  const is = (lit: Buffer, key: number): number => (bytesAt(buf, from, lit) ? key : KEY_OTHER);
   switch (to - from) {
     case 4:
-      return is(TYPE, KEY_TYPE);
+      return bytesAt(buf, from, TYPE) ? KEY_TYPE : KEY_OTHER;
     case 5:
-      return is(DELTA, KEY_DELTA);
+      return bytesAt(buf, from, DELTA) ? KEY_DELTA : KEY_OTHER;
     case 7:
-      return is(ITEM_ID, KEY_ITEM_ID);
+      return bytesAt(buf, from, ITEM_ID) ? KEY_ITEM_ID : KEY_OTHER;
     case 11:
-      return is(RESPONSE_ID, KEY_RESPONSE_ID);
+      return bytesAt(buf, from, RESPONSE_ID) ? KEY_RESPONSE_ID : KEY_OTHER;
     case 12:
-      return is(OUTPUT_INDEX, KEY_OUTPUT_INDEX);
+      return bytesAt(buf, from, OUTPUT_INDEX) ? KEY_OUTPUT_INDEX : KEY_OTHER;
     case 13:
-      return is(CONTENT_INDEX, KEY_CONTENT_INDEX);
+      return bytesAt(buf, from, CONTENT_INDEX) ? KEY_CONTENT_INDEX : KEY_OTHER;
     default:
       return KEY_OTHER;
   }
@@ -146,11 +145,10 @@ export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined
   let contentIndex: number | undefined;
   let i = 1;
   for (;;) {
-    if (buf[i] !== QUOTE) return undefined;
-    const keyEnd = plainStringEnd(buf, i);
-    if (keyEnd < 0 || buf[keyEnd] !== COLON) return undefined;
-    const key = keyAt(buf, i + 1, keyEnd - 1);
-    const v = keyEnd + 1;
+    const colon = keyEnd(buf, i);
+    if (colon < 0) return undefined;
+    const key = keyAt(buf, i + 1, colon - 1);
+    const v = colon + 1;
     if (key === KEY_DELTA) {
       if (delta !== undefined || buf[v] !== QUOTE) return undefined;
       delta = base64At(buf, v, true);

@@ -38,6 +38,16 @@ export function plainStringEnd(buf: Buffer, i: number): number {
 }
 
 /**
+ * Index of the colon after the object key whose opening quote is at `i` (a plain string, see
+ * {@link plainStringEnd}), or -1. The key's bytes are [i + 1, colon - 1).
+ */
+export function keyEnd(buf: Buffer, i: number): number {
+  if (buf[i] !== QUOTE) return -1;
+  const end = plainStringEnd(buf, i);
+  return end >= 0 && buf[end] === COLON ? end : -1;
+}
+
+/**
  * Index just past a plain decimal integer at `i` (`0` or `[1-9][0-9]*`, at most 15 digits, so
  * always a safe integer), or -1 (a sign, fraction, exponent or leading zero: not handled).
  */

@@ -7,7 +7,7 @@
  * fast reader is unsure of) goes through. Tests pin the two to the same verdict.
  */
 import { isBase64 } from '../acs-frames.js';
-import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, plainStringEnd } from '../json-scan.js';
+import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, keyEnd, plainStringEnd } from '../json-scan.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,8 +55,8 @@ function skipValue(buf: Buffer, i: number): number {
   return buf[i] === QUOTE ? plainStringEnd(buf, i) : integerEnd(buf, i);
 }
 
-/** True when the key whose quotes span [at, end) is `lit`. */
-const keyIs = (buf: Buffer, at: number, end: number, lit: Buffer): boolean => end - at - 2 === lit.length && bytesAt(buf, at + 1, lit);
+/** True when the key whose opening quote is at `at` and whose colon is at `colon` is `lit`. */
+const keyIs = (buf: Buffer, at: number, colon: number, lit: Buffer): boolean => colon - at - 2 === lit.length && bytesAt(buf, at + 1, lit);
 
 /**
  * Read a `media` message of the caller's track without parsing it.
@@ -77,30 +77,28 @@ export function fastTwilioMedia(buf: Buffer): string | undefined {
   let media = false;
   let i = 1;
   for (;;) {
-    if (buf[i] !== QUOTE) return undefined;
-    const keyEnd = plainStringEnd(buf, i);
-    if (keyEnd < 0 || buf[keyEnd] !== COLON) return undefined;
-    const v = keyEnd + 1;
-    if (keyIs(buf, i, keyEnd, EVENT)) {
+    const colon = keyEnd(buf, i);
+    if (colon < 0) return undefined;
+    const v = colon + 1;
+    if (keyIs(buf, i, colon, EVENT)) {
       if (event || !bytesAt(buf, v, MEDIA_VALUE)) return undefined;
       event = true;
       i = v + MEDIA_VALUE.length;
-    } else if (keyIs(buf, i, keyEnd, MEDIA)) {
+    } else if (keyIs(buf, i, colon, MEDIA)) {
       if (media || buf[v] !== OPEN_BRACE) return undefined;
       media = true;
       // the media object: flat, keys in any order
       i = v + 1;
       for (;;) {
-        if (buf[i] !== QUOTE) return undefined;
-        const innerEnd = plainStringEnd(buf, i);
-        if (innerEnd < 0 || buf[innerEnd] !== COLON) return undefined;
-        const w = innerEnd + 1;
-        if (keyIs(buf, i, innerEnd, PAYLOAD)) {
+        const innerColon = keyEnd(buf, i);
+        if (innerColon < 0) return undefined;
+        const w = innerColon + 1;
+        if (keyIs(buf, i, innerColon, PAYLOAD)) {
           if (payload !== undefined || buf[w] !== QUOTE) return undefined;
           payload = base64At(buf, w, false);
           if (payload === undefined) return undefined;
           i = w + payload.length + 2;
-        } else if (keyIs(buf, i, innerEnd, TRACK)) {
+        } else if (keyIs(buf, i, innerColon, TRACK)) {
           if (track || !bytesAt(buf, w, INBOUND_VALUE)) return undefined;
           track = true;
           i = w + INBOUND_VALUE.length;

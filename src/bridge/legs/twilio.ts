@@ -16,6 +16,7 @@
  * audio reached an empty buffer), capped at what was sent.
  */
 import type WebSocket from 'ws';
+import { base64ByteLength } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { asciiMessage, sendText } from '../ws-text.js';
 import { fastTwilioMedia, parseTwilioMessage } from './twilio-messages.js';
@@ -77,7 +78,7 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
       this.anchorBytes = this.sentBytes;
       this.anchorAt = now;
     }
-    const bytes = (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+    const bytes = base64ByteLength(b64);
     this.sentBytes += bytes;
     this.unmarkedBytes += bytes;
     if (this.unmarkedBytes < MARK_EVERY_MS * 8) return true;
