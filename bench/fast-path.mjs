@@ -10,14 +10,19 @@
 //   fastModelAudioDelta on the bytes (which includes that check).
 // - the outgoing texts: the byte builders the bridge sends (head, payload, tail copied into one
 //   Buffer) vs JSON.stringify of the same object encoded to UTF-8.
+// - the base64 check: a Latin-1 string of the payload + isBase64 vs isBase64Bytes on the bytes.
+// - read and pass on: the payload as a string built into a new message vs the message built
+//   around the payload inside the received one (appendAudioAround, acsAudioFrameAround).
 // - the floor: isBase64 on the payload alone, which both paths run (a regex over every char).
 // Time is this process's CPU time (process.cpuUsage), so waiting for a core on a shared
 // machine is not counted. Slow and fast alternate in short rounds; the figures are the medians
 // of the rounds (ns/message) and the median of the per-round-pair ratios (robust to drift).
 // Usage: npm run build && node bench/fast-path.mjs [messagesPerRound=20000] [rounds=31]
 import os from 'node:os';
-import { acsAudioFrameBytes, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
-import { appendAudioBytes, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
+import { acsAudioFrameAround, acsAudioFrameBytes, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
+import { isBase64Bytes } from '../dist/bridge/base64-bytes.js';
+import { payloadString } from '../dist/bridge/payload.js';
+import { appendAudioAround, appendAudioBytes, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../dist/bridge/fast-path.js';
 
 const perRound = Number(process.argv[2] ?? 20_000);
@@ -44,7 +49,7 @@ const slowAcs = (b) => {
 };
 const fastAcs = (b) => {
   const f = fastAcsAudio(b);
-  return f !== undefined ? f.data.length : -1;
+  return f !== undefined ? f.end - f.start : -1;
 };
 const slowDelta = (b) => {
   let doc;
@@ -59,8 +64,24 @@ const slowDelta = (b) => {
 };
 const fastDelta = (b) => {
   const ev = fastModelAudioDelta(b);
-  return ev !== undefined ? ev.delta.length + (ev.contentIndex ?? 0) : -1;
+  return ev !== undefined ? ev.end - ev.start + (ev.contentIndex ?? 0) : -1;
 };
+// Read and pass on, as the bridge does: the payload as a string built into a new message (the
+// route before), against the message built around the payload in the received bytes. Each call
+// first restores its input (the in-place build rewrites it): the same copy on both sides.
+const restoring = (fn) => (m) => {
+  m.msg.set(m.orig);
+  return fn(m.msg);
+};
+const appendViaString = restoring((b) => appendAudioBytes(payloadString(fastAcsAudio(b))).length);
+const appendInPlace = restoring((b) => appendAudioAround(fastAcsAudio(b)).length);
+const acsOutViaString = restoring((b) => acsAudioFrameBytes(payloadString(fastModelAudioDelta(b))).length);
+const acsOutInPlace = restoring((b) => acsAudioFrameAround(fastModelAudioDelta(b)).length);
+const checkString = (b) => {
+  const s = b.toString('latin1', 1, b.length - 1);
+  return isBase64(s) && base64ByteLength(s) % 2 === 0 ? 1 : -1;
+};
+const checkBytes = (b) => (isBase64Bytes(b, 1, b.length - 1) ? 1 : -1);
 const concatAppend = (b64) => appendAudioBytes(b64).length;
 const stringifyAppend = (b64) => Buffer.from(JSON.stringify({ type: 'input_audio_buffer.append', audio: b64 })).length;
 const concatAcs = (b64) => acsAudioFrameBytes(b64).length;
@@ -114,12 +135,17 @@ for (const [label, bytes] of [
   rows.push([`ACS AudioData in, ${label}`, 'toString+parseAcsFrame', 'fastAcsAudio', ...compare(slowAcs, fastAcs, acs)]);
   rows.push([`model delta in, ${label}`, 'toString+JSON.parse', 'fastModelAudioDelta', ...compare(slowDelta, fastDelta, deltas)]);
   rows.push([`payload check alone, ${label}`, 'isBase64', '(loop only)', ...compare(base64Check, nothing, b64s)]);
+  const quoted = b64s.map((b) => Buffer.from(`"${b}"`));
+  rows.push([`payload check from bytes, ${label}`, 'toString+isBase64', 'isBase64Bytes', ...compare(checkString, checkBytes, quoted)]);
+  const own = (bufs) => bufs.map((b) => ({ msg: Buffer.from(b), orig: b }));
+  rows.push([`ACS in -> append out, ${label}`, 'string+appendAudioBytes', 'appendAudioAround', ...compare(appendViaString, appendInPlace, own(acs))]);
+  rows.push([`delta in -> ACS out, ${label}`, 'string+acsAudioFrameBytes', 'acsAudioFrameAround', ...compare(acsOutViaString, acsOutInPlace, own(deltas))]);
   rows.push([`append out, ${label}`, 'JSON.stringify', 'appendAudioBytes', ...compare(stringifyAppend, concatAppend, b64s)]);
   rows.push([`ACS AudioData out, ${label}`, 'JSON.stringify', 'acsAudioFrameBytes', ...compare(stringifyAcs, concatAcs, b64s)]);
 }
 
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`${pad('message', 56)}${pad('slow', 24)}${pad('ns', 8)}${pad('fast', 21)}${pad('ns', 8)}speed-up`);
+console.log(`${pad('message', 60)}${pad('slow', 28)}${pad('ns', 8)}${pad('fast', 22)}${pad('ns', 8)}speed-up`);
 for (const [what, slowName, fastName, s, f, ratio] of rows) {
-  console.log(`${pad(what, 56)}${pad(slowName, 24)}${pad(s.toFixed(0), 8)}${pad(fastName, 21)}${pad(f.toFixed(0), 8)}${ratio.toFixed(2)}x`);
+  console.log(`${pad(what, 60)}${pad(slowName, 28)}${pad(s.toFixed(0), 8)}${pad(fastName, 22)}${pad(f.toFixed(0), 8)}${ratio.toFixed(2)}x`);
 }

@@ -14,6 +14,7 @@
  * `{ kind: 'malformed', reason }`.
  */
 import { asciiMessage } from './ws-text.js';
+import { frameAround, type Base64Bytes } from './payload.js';
 
 /** Sample rates ACS media streaming offers (Hz): `pcm16KMono` and `pcm24KMono`. */
 export type AcsSampleRate = 16000 | 24000;
@@ -158,6 +159,14 @@ const ACS_AUDIO_TAIL = Buffer.from('"}}');
  */
 export function acsAudioFrameBytes(b64: string): Buffer {
   return asciiMessage(ACS_AUDIO_HEAD, b64, ACS_AUDIO_TAIL);
+}
+
+/**
+ * The same frame built around a payload inside the message it arrived in (see
+ * {@link frameAround}: `p` is used up).
+ */
+export function acsAudioFrameAround(p: Base64Bytes): Buffer {
+  return frameAround(p, ACS_AUDIO_HEAD, ACS_AUDIO_TAIL);
 }
 
 /** The outbound barge-in frame: ACS drops the audio it has queued but not yet played. */

@@ -10,16 +10,17 @@
  * every source; the conversation side (truncation to what the caller heard, context replayed
  * into a new session, voice-to-voice latency, transcripts) in call-conversation.ts.
  *
- * Per frame the work is kept lean: base64 passes through unchanged for 24 kHz PCM16 and G.711;
- * one resampler pass for 8/16 kHz PCM16. No logging per frame, counters only.
+ * The per-frame audio path is call-audio.ts (kept lean: no logging per frame, counters only).
  */
-import { createResampler, type StreamResampler } from '../audio/resampler.js';
+import { createResampler } from '../audio/resampler.js';
 import { base64ByteLength } from './acs-frames.js';
+import { CallAudio } from './call-audio.js';
 import { CallConversation } from './call-conversation.js';
+import { payloadByteLength } from './payload.js';
 import { describeFormat, legBytesPerMs, sessionAudioFor, sessionBytesPerMs, type LegFormat, type SessionAudio } from './media-format.js';
 import type { Upstream, UpstreamFactory, UpstreamSink } from './upstream.js';
 import type { ClaimedSession } from './warm-sessions.js';
-import { closeReason, zeroCounters, type CallCounters, type CallInfo, type MediaLeg } from './call-types.js';
+import { closeReason, type CallCounters, type CallInfo, type MediaLeg } from './call-types.js';
 
 export { zeroCounters } from './call-types.js';
 export type { CallCounters, CallInfo, CallSource, MediaLeg } from './call-types.js';
@@ -43,32 +44,20 @@ export interface CallCoreOptions {
 }
 
 /** A live call. Created by the server when a leg is accepted; the leg is attached right after. */
-export class CallCore {
+export class CallCore extends CallAudio {
   readonly info: CallInfo;
   readonly startedAt = Date.now();
-  private leg: MediaLeg | undefined;
-  private readonly c = zeroCounters();
-  private format: LegFormat | undefined;
-  private toModel: StreamResampler | undefined;
-  private toCaller: StreamResampler | undefined;
   private malformedReported = 0;
   private announced = false;
-  private ended = false;
   /** Set when the bridge hung up: the code and reason `call.ended` reports. */
   private hungUp: { code: number; reason: string } | undefined;
-  /**
-   * Created when the leg announces its format, not when it connects: a socket that never does
-   * (ws-probe, `voicectl doctor`, a tunnel's health check) then costs no Realtime session.
-   */
-  private upstream: Upstream | undefined;
   /** When the upstream first accepted its session (ms since the epoch). */
   private sessionReadyAt: number | undefined;
   /** True when the call took a session pre-opened while the call was being answered. */
   private warm = false;
-  /** Truncation, replayed context, latency and transcripts: set with the format. */
-  private conversation: CallConversation | undefined;
 
   constructor(info: CallInfo, private readonly o: CallCoreOptions) {
+    super();
     this.info = info;
   }
 
@@ -138,24 +127,6 @@ export class CallCore {
       sessionAudio: upstream.passthrough ? 'caller' : audio,
       resampling,
     });
-  }
-
-  /** One frame of caller audio (base64, leg format). Ignored and counted before {@link start}. */
-  callerAudio(b64: string): void {
-    if (this.format === undefined) {
-      this.c.beforeMetadata += 1;
-      return;
-    }
-    const bytes = base64ByteLength(b64);
-    if (this.format.codec === 'pcm16' && bytes % 2 !== 0) return this.malformed(`PCM16 frame of ${bytes} bytes (odd)`);
-    this.c.framesIn += 1;
-    this.c.bytesIn += bytes;
-    if (this.toModel) {
-      const out = this.toModel.processBase64(b64);
-      if (out !== '') this.upstream!.send(out);
-      return;
-    }
-    this.upstream!.send(b64);
   }
 
   /** A DTMF digit from the caller. */
@@ -238,6 +209,10 @@ export class CallCore {
           this.conversation?.generated(item, base64ByteLength(b64));
           this.fromModel(b64);
         },
+        audioBytes: (p, item) => {
+          this.conversation?.generated(item, payloadByteLength(p));
+          this.fromModelBytes(p);
+        },
         speechStarted: (itemId) => {
           this.c.bargeIns += 1;
           // The position first (the leg's stop drops its queue), then the stop at once, then the
@@ -275,22 +250,5 @@ export class CallCore {
     }
     this.upstream = this.o.upstream({ callId: this.info.callId, audio, sink });
     return this.upstream;
-  }
-
-  private fromModel(b64: string): void {
-    if (this.ended || !this.leg) return;
-    let out = b64;
-    if (this.toCaller) {
-      out = this.toCaller.processBase64(b64);
-      if (out === '') return;
-    }
-    if (!this.leg.play(out)) {
-      this.c.droppedOut += 1;
-      return;
-    }
-    const bytes = base64ByteLength(out);
-    this.c.framesOut += 1;
-    this.c.bytesOut += bytes;
-    this.conversation?.sent(bytes);
   }
 }

@@ -2,6 +2,7 @@
  * The types a call shares with its legs and the registry: who the call is, its counters, and
  * {@link MediaLeg}, what each media source adapter implements for the call core.
  */
+import type { Base64Bytes } from './payload.js';
 /** Where a call comes from. */
 export type CallSource = 'acs' | 'asterisk' | 'twilio';
 
@@ -66,6 +67,12 @@ export interface MediaLeg {
    * @returns false when the leg dropped it (socket not draining, flow control past its queue).
    */
   play(b64: string): boolean;
+  /**
+   * As {@link play}, for model audio still inside the message it arrived in: the leg builds its
+   * message around it there (see payload.ts); `p` is used up. Optional: without it the core
+   * plays the payload's string.
+   */
+  playBytes?(p: Base64Bytes): boolean;
   /** Barge-in: drop what is queued toward the caller (ACS StopAudio, Asterisk FLUSH_MEDIA, Twilio clear). */
   stopPlayback(): void;
   /**

@@ -2,12 +2,13 @@
  * A zero-parse fast path for the two messages that make up nearly all of the bridge's
  * traffic (50 a second each way per call): the caller's ACS `AudioData` frame and the
  * model's audio delta. Each reader scans the message's bytes as `ws` received them, finds
- * the base64 payload and the few fields the bridge needs, and makes strings of those alone:
- * no decoding of the whole message to a string, no `JSON.parse`.
+ * the base64 payload (checked, and left in place as a {@link Base64Bytes}) and the few fields
+ * the bridge needs, and makes strings of the ids alone: no decoding of the whole message to a
+ * string, no `JSON.parse`, no string of the payload.
  *
  * The contract, pinned by the equivalence tests: whenever a reader returns a value, the full
  * parser (`parseAcsFrame`, or `normalizeServerEvent(JSON.parse(text))`, on the message decoded
- * as UTF-8) gives the same payload and fields. Anything the scanner is not sure of (escapes,
+ * as UTF-8) gives the same payload (the bytes [start, end) as Latin-1) and fields. Anything the scanner is not sure of (escapes,
  * whitespace, bytes outside ASCII, reordered or unknown ACS fields, duplicate keys, numbers
  * other than plain integers, trailing bytes, a BOM, a payload that is not base64 PCM16)
  * returns `undefined`, and the caller hands the text to the full parser, which keeps counting
@@ -22,16 +23,21 @@
  *   for `response.output_audio.delta` (GA) and `response.audio.delta` (preview); the key
  *   order differs between emitters, so keys are scanned in any order.
  */
-import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, integerValue, keyEnd, plainStringEnd } from './json-scan.js';
-import type { RealtimeAudioDelta } from './realtime-protocol.js';
+import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64End, bytesAt, integerEnd, integerValue, keyEnd, plainStringEnd } from './json-scan.js';
+import type { Base64Bytes } from './payload.js';
+import type { AudioDeltaRef } from './realtime-protocol.js';
 
-/** The payload of an ACS `AudioData` frame, as `parseAcsFrame` would return it. */
-export interface FastAcsAudio {
-  /** base64 PCM16 LE mono at the negotiated sample rate: non-empty, valid base64, even byte count. */
-  data: string;
-  /** ACS's `silent` flag (false when absent). */
+/**
+ * An ACS `AudioData` frame as read from its bytes: the payload where it lies (base64 PCM16 LE
+ * mono at the negotiated sample rate: non-empty, valid base64, even byte count) and ACS's
+ * `silent` flag (false when absent).
+ */
+export interface FastAcsAudio extends Base64Bytes {
   silent: boolean;
 }
+
+/** A model audio delta as read from its bytes: the payload where it lies and the delta's ids. */
+export interface FastAudioDelta extends Base64Bytes, AudioDeltaRef {}
 
 const ACS_PREFIX = ascii('{"kind":"AudioData","audioData":{');
 const TIMESTAMP_KEY = ascii('"timestamp":');
@@ -60,17 +66,19 @@ function optionalAcsField(buf: Buffer, i: number, key: Buffer): number {
  * `"data":"<base64>"`, `,"silent":true|false` (optional), then `}}` ending the message.
  * Strings may not contain escapes or non-ASCII bytes; no whitespace anywhere.
  * @param buf one WebSocket text message from ACS, as received (UTF-8 bytes).
- * @returns the payload and silent flag, equal to what `parseAcsFrame(buf.toString())` returns
- *   for kind `audio`; undefined for anything else (then use `parseAcsFrame`). Never throws.
+ * @returns where the payload lies (as Latin-1, the `data` that `parseAcsFrame(buf.toString())`
+ *   returns for kind `audio`) and the silent flag; undefined for anything else (then use
+ *   `parseAcsFrame`). Never throws.
  */
 export function fastAcsAudio(buf: Buffer): FastAcsAudio | undefined {
   if (!bytesAt(buf, 0, ACS_PREFIX)) return undefined;
   let i = optionalAcsField(buf, ACS_PREFIX.length, TIMESTAMP_KEY);
   if (i >= 0) i = optionalAcsField(buf, i, PARTICIPANT_KEY);
   if (i < 0 || !bytesAt(buf, i, DATA_KEY)) return undefined;
-  const data = base64At(buf, i + 7, true);
-  if (data === undefined) return undefined;
-  i += 7 + data.length + 2;
+  const start = i + 8;
+  const end = base64End(buf, i + 7, true);
+  if (end < 0) return undefined;
+  i = end + 1;
   let silent = false;
   if (bytesAt(buf, i, SILENT_KEY)) {
     i += SILENT_KEY.length;
@@ -80,7 +88,7 @@ export function fastAcsAudio(buf: Buffer): FastAcsAudio | undefined {
     } else if (bytesAt(buf, i, FALSE)) i += 5;
     else return undefined;
   }
-  return i + 2 === buf.length && buf[i] === CLOSE_BRACE && buf[i + 1] === CLOSE_BRACE ? { data, silent } : undefined;
+  return i + 2 === buf.length && buf[i] === CLOSE_BRACE && buf[i + 1] === CLOSE_BRACE ? { msg: buf, start, end, silent } : undefined;
 }
 
 const GA_DELTA = ascii('response.output_audio.delta');
@@ -131,14 +139,15 @@ function keyAt(buf: Buffer, from: number, to: number): number {
  * present; none of these six keys repeats. Other keys (such as `event_id`) are skipped: the
  * full normaliser ignores them too.
  * @param buf one WebSocket text message from the Realtime service, as received (UTF-8 bytes).
- * @returns the delta and its ids, equal to the fields of
- *   `normalizeServerEvent(JSON.parse(buf.toString()))` (type `audio`); undefined for anything
- *   else (then use the full parser). Never throws.
+ * @returns where the delta lies (as Latin-1, the `delta` of
+ *   `normalizeServerEvent(JSON.parse(buf.toString()))`, type `audio`) and its ids, equal to that
+ *   event's; undefined for anything else (then use the full parser). Never throws.
  */
-export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined {
+export function fastModelAudioDelta(buf: Buffer): FastAudioDelta | undefined {
   if (buf[0] !== OPEN_BRACE) return undefined;
   let typed = false;
-  let delta: string | undefined;
+  let start = -1;
+  let end = -1;
   let responseId: string | undefined;
   let itemId: string | undefined;
   let outputIndex: number | undefined;
@@ -150,10 +159,11 @@ export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined
     const key = keyAt(buf, i + 1, colon - 1);
     const v = colon + 1;
     if (key === KEY_DELTA) {
-      if (delta !== undefined || buf[v] !== QUOTE) return undefined;
-      delta = base64At(buf, v, true);
-      if (delta === undefined) return undefined;
-      i = v + delta.length + 2;
+      if (start >= 0 || buf[v] !== QUOTE) return undefined;
+      end = base64End(buf, v, true);
+      if (end < 0) return undefined;
+      start = v + 1;
+      i = end + 1;
     } else if (buf[v] === QUOTE) {
       i = plainStringEnd(buf, v);
       if (i < 0) return undefined;
@@ -185,8 +195,8 @@ export function fastModelAudioDelta(buf: Buffer): RealtimeAudioDelta | undefined
     else if (sep === CLOSE_BRACE && i + 1 === buf.length) break;
     else return undefined;
   }
-  if (!typed || delta === undefined) return undefined;
-  const out: RealtimeAudioDelta = { delta };
+  if (!typed || start < 0) return undefined;
+  const out: FastAudioDelta = { msg: buf, start, end };
   if (responseId !== undefined) out.responseId = responseId;
   if (itemId !== undefined) out.itemId = itemId;
   if (outputIndex !== undefined) out.outputIndex = outputIndex;

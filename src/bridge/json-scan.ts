@@ -5,7 +5,7 @@
  * the same way and reports anything else (-1 or undefined), so a reader built on them can fall
  * back to the full parser.
  */
-import { base64ByteLength, isBase64 } from './acs-frames.js';
+import { base64BytesLength, isBase64Bytes } from './base64-bytes.js';
 
 /** Byte values of the JSON punctuation the readers look for (ASCII). */
 export const QUOTE = 34;
@@ -26,7 +26,7 @@ export function bytesAt(buf: Buffer, i: number, lit: Uint8Array): boolean {
  * Index just past the closing quote of the string literal whose opening quote is at `i`, or
  * -1 when it is unterminated or holds an escape (`\`), a raw control character (which
  * `JSON.parse` rejects) or a byte outside ASCII. Without those, the bytes between the quotes
- * ARE the value. For short strings (ids, keys): payloads go through {@link base64At}.
+ * ARE the value. For short strings (ids, keys): payloads go through {@link base64End}.
  */
 export function plainStringEnd(buf: Buffer, i: number): number {
   for (let j = i + 1; j < buf.length; j++) {
@@ -72,17 +72,16 @@ export function integerValue(buf: Buffer, from: number, to: number): number {
 }
 
 /**
- * The base64 payload whose opening quote is at `i`, when it is what the bridge forwards
- * (non-empty, `isBase64`, and an even byte count when `pcm16`), else undefined. The first
- * quote after `i` ends it (memchr); `isBase64` then refuses any backslash, control character
- * or non-ASCII byte before it (a byte ≥ 0x80 makes a Latin-1 string whose UTF-8 length
- * differs), so the raw bytes are the value.
+ * Index of the closing quote of the base64 payload whose opening quote is at `i`, when it is
+ * what the bridge forwards (non-empty, standard base64 as {@link isBase64Bytes} checks it, and
+ * an even byte count when `pcm16`), else -1. The first quote after `i` ends it (memchr); the
+ * check then refuses any backslash, control character or non-ASCII byte before it, so the raw
+ * bytes between the quotes are the value.
  */
-export function base64At(buf: Buffer, i: number, pcm16: boolean): string | undefined {
+export function base64End(buf: Buffer, i: number, pcm16: boolean): number {
   const close = buf.indexOf(QUOTE, i + 1);
-  if (close <= i + 1) return undefined;
-  const b64 = buf.toString('latin1', i + 1, close);
-  return isBase64(b64) && (!pcm16 || base64ByteLength(b64) % 2 === 0) ? b64 : undefined;
+  if (close <= i + 1 || !isBase64Bytes(buf, i + 1, close)) return -1;
+  return !pcm16 || base64BytesLength(buf, i + 1, close) % 2 === 0 ? close : -1;
 }
 
 /** The bytes of an ASCII literal, to compare with {@link bytesAt}. */

@@ -12,6 +12,7 @@
 import { UsageError } from '../core/errors.js';
 import { gaFormat, type SessionAudio } from './media-format.js';
 import { asciiMessage } from './ws-text.js';
+import { frameAround, type Base64Bytes } from './payload.js';
 
 /** Which Realtime protocol to speak. */
 export type RealtimeProtocol = 'ga' | 'preview';
@@ -136,21 +137,33 @@ export function appendAudioBytes(b64: string): Buffer {
 }
 
 /**
- * What the bridge reads from an audio delta (`response.output_audio.delta` /
- * `response.audio.delta`). `itemId` and `contentIndex` (with `outputIndex`) locate the audio
- * for a `conversation.item.truncate` on barge-in. Each optional field is present only when the
- * event carries it with the right type: ids as strings, indexes as non-negative safe integers.
+ * The same append built around a payload inside the message it arrived in (see
+ * {@link frameAround}: `p` is used up).
  */
-export interface RealtimeAudioDelta {
-  /**
-   * base64 PCM16 LE, 24 kHz, mono, as the service sent it: `normalizeServerEvent` does not
-   * validate it; `fastModelAudioDelta` only returns valid base64 with an even byte count.
-   */
-  delta: string;
+export function appendAudioAround(p: Base64Bytes): Buffer {
+  return frameAround(p, APPEND_HEAD, JSON_STRING_END);
+}
+
+/**
+ * Where an audio delta (`response.output_audio.delta` / `response.audio.delta`) belongs.
+ * `itemId` and `contentIndex` (with `outputIndex`) locate the audio for a
+ * `conversation.item.truncate` on barge-in. Each field is present only when the event carries
+ * it with the right type: ids as strings, indexes as non-negative safe integers.
+ */
+export interface AudioDeltaRef {
   responseId?: string;
   itemId?: string;
   outputIndex?: number;
   contentIndex?: number;
+}
+
+/** What the bridge reads from an audio delta: its ids and its payload. */
+export interface RealtimeAudioDelta extends AudioDeltaRef {
+  /**
+   * base64 PCM16 LE, 24 kHz, mono, as the service sent it: `normalizeServerEvent` does not
+   * validate it (the upstream does before forwarding it).
+   */
+  delta: string;
 }
 
 /** The server events the bridge acts on, with GA and preview names folded together. */

@@ -1,33 +1,28 @@
 /**
  * The Azure OpenAI Realtime upstream of one call: a WebSocket client that configures the
- * session, streams caller audio in, hands model audio out, handles barge-in, and survives
- * drops.
+ * session, streams caller audio in, hands model audio out, handles barge-in, and survives drops.
  *
- * Behaviour:
- * - First message on every connection: `session.update` in the protocol's shape.
- * - Caller audio that arrives before the first connection is open is queued (up to the
- *   queued-bytes cap) and flushed in order; during a reconnect it is dropped and counted.
- *   When the socket is slow (`bufferedAmount` over the cap), audio is dropped and counted,
- *   so memory per call stays bounded.
- * - Barge-in: on `input_audio_buffer.speech_started` the sink is told (ACS StopAudio), and
- *   `response.cancel` is sent when a response is in progress; late deltas of the cancelled
- *   response are dropped.
- * - Barge-in truncation: the call tells the upstream what the caller heard before the cancel
- *   goes out ({@link Upstream.truncate}: `conversation.item.truncate`; {@link Upstream.deleteItem}:
- *   `conversation.item.delete`).
- * - A drop mid-call reconnects with backoff (base doubling up to max: 0.5 s → 8 s by
- *   default), re-sends `session.update`, then the call's conversation so far as
- *   `conversation.item.create` text items ({@link UpstreamSink.replay}), all before any caller
- *   audio. A session the service ends at its maximum duration (`error` code `session_expired`,
- *   or a close whose reason says "maximum duration") is replaced at once, without backoff. A refusal (HTTP 400/401/403/404 at the upgrade,
- *   or an `error` answering the session.update) is fatal at once; so is failing to connect
- *   `maxAttempts` times in a row.
+ * - First message on every connection: `session.update`; after a reconnect, the conversation so
+ *   far as `conversation.item.create` text items ({@link UpstreamSink.replay}); then caller audio.
+ * - Caller audio before the first connection opens is queued (up to the queued-bytes cap) and
+ *   flushed in order; during a reconnect, or while the socket is slow (`bufferedAmount` over the
+ *   cap), it is dropped and counted, so memory per call stays bounded.
+ * - Barge-in: on `input_audio_buffer.speech_started` the sink is told (it stops playback and
+ *   sends {@link Upstream.truncate} / {@link Upstream.deleteItem}), then `response.cancel` goes
+ *   out when a response is in progress; late deltas of the cancelled response are dropped.
+ * - Drops: reconnect with backoff (doubling from 0.5 s to 8 s by default). A session the service
+ *   ends at its maximum duration (`error` code `session_expired`, or a close whose reason says
+ *   "maximum duration") is replaced at once. A refusal (HTTP 400/401/403/404 at the upgrade, or
+ *   an `error` answering the session.update) is fatal at once; so are `maxAttempts` failed
+ *   connection attempts in a row.
  */
 import WebSocket from 'ws';
 import { base64ByteLength, isBase64 } from './acs-frames.js';
 import { fastModelAudioDelta } from './fast-path.js';
+import { payloadString, type Base64Bytes } from './payload.js';
 import {
   SESSION_UPDATE_EVENT_ID,
+  appendAudioAround,
   appendAudioBytes,
   normalizeServerEvent,
   sessionUpdate,
@@ -36,6 +31,7 @@ import type { SessionAudio } from './media-format.js';
 import { deleteItemEvent, itemCreateEvent, truncateEvent } from './conversation.js';
 import { closeVerdict, type Backoff, type RealtimeUpstreamOptions } from './realtime-upstream-options.js';
 import { ResponseTracker } from './response-tracker.js';
+import { openRealtimeSocket } from './realtime-socket.js';
 import type { Upstream, UpstreamCounters, UpstreamFactory, UpstreamSink } from './upstream.js';
 import { sendText } from './ws-text.js';
 
@@ -66,8 +62,7 @@ class RealtimeUpstream implements Upstream {
   private sessionAcked = false;
   private readonly responses = new ResponseTracker();
   private retryTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private readonly c: Required<UpstreamCounters> = { reconnects: 0, dropped: 0, lateDeltasDropped: 0, cancels: 0, invalidDeltas: 0, turnsReplayed: 0 };
+  private readonly c: Omit<Required<UpstreamCounters>, 'lateDeltasDropped'> = { reconnects: 0, dropped: 0, cancels: 0, invalidDeltas: 0, turnsReplayed: 0 };
 
   constructor(
     private readonly o: RealtimeUpstreamOptions,
@@ -88,6 +83,19 @@ class RealtimeUpstream implements Upstream {
       sendText(ws, appendAudioBytes(b64));
       return true;
     }
+    return this.queue(b64);
+  }
+
+  sendBytes(p: Base64Bytes): boolean {
+    const ws = this.ws;
+    if (this.closed || !ws || ws.readyState !== WebSocket.OPEN) return this.send(payloadString(p));
+    if (ws.bufferedAmount > this.maxQueued) return this.drop();
+    sendText(ws, appendAudioAround(p));
+    return true;
+  }
+
+  /** Caller audio while no socket is open: queued before the first one, dropped during a reconnect. */
+  private queue(b64: string): boolean {
     if (!this.everOpened && this.pendingBytes + b64.length <= this.maxQueued) {
       this.pending.push(b64);
       this.pendingBytes += b64.length;
@@ -97,7 +105,7 @@ class RealtimeUpstream implements Upstream {
   }
 
   counters(): UpstreamCounters {
-    return { ...this.c };
+    return { ...this.c, lateDeltasDropped: this.responses.lateDeltas };
   }
 
   truncate(itemId: string, contentIndex: number, audioEndMs: number): void {
@@ -117,7 +125,7 @@ class RealtimeUpstream implements Upstream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stopTimers();
+    this.stopRetry();
     this.pending = [];
     const ws = this.ws;
     if (!ws) return;
@@ -150,69 +158,43 @@ class RealtimeUpstream implements Upstream {
 
   private open(headers: Record<string, string>): void {
     if (this.closed) return;
-    const ws = new WebSocket(this.o.url, {
-      headers,
-      perMessageDeflate: false,
-      maxPayload: 16 * 1024 * 1024,
-      handshakeTimeout: this.o.connectTimeoutMs ?? 10_000,
+    const ws: WebSocket = openRealtimeSocket(this.o.url, headers, this.o, {
+      open: () => {
+        this.sessionAcked = false;
+        this.responses.reset();
+        ws.send(this.sessionText);
+        // The conversation so far, in order, before any caller audio (empty on a call's first session).
+        for (const turn of this.sink.replay?.() ?? []) {
+          ws.send(itemCreateEvent(this.o.protocol, turn));
+          this.c.turnsReplayed += 1;
+        }
+        if (this.everOpened) this.c.reconnects += 1;
+        this.everOpened = true;
+        for (const b64 of this.pending) sendText(ws, appendAudioBytes(b64));
+        this.pending = [];
+        this.pendingBytes = 0;
+      },
+      // a replaced (expired) session may still be closing: only the current one speaks
+      message: (data) => this.ws === ws && this.onServerEvent(data),
+      close: (end) => {
+        if (this.closed || this.ws !== ws) return;
+        const v = closeVerdict({ ...end, sessionAcked: this.sessionAcked });
+        if (v.kind === 'refused') return this.fatal(v.message, undefined, v.status);
+        if (v.kind === 'dropped') {
+          // A session that was working (session.updated seen) dropped: start the backoff afresh;
+          // an expired session is replaced at once.
+          this.failures = 0;
+          return this.retry(v.reason, v.expired ? 0 : undefined);
+        }
+        const failure = v.reason ?? end.failure;
+        this.failures += 1;
+        if (this.failures >= this.backoff.maxAttempts) {
+          return this.fatal(`Azure OpenAI: ${this.failures} connection attempts failed: ${failure}`);
+        }
+        this.retry(failure);
+      },
     });
     this.ws = ws;
-    let opened = false;
-    let failure = 'connection closed';
-    let refusedStatus: number | undefined;
-    let alive = true;
-    ws.on('error', (err) => {
-      const m = /Unexpected server response: (\d+)/.exec(err.message);
-      if (m) refusedStatus = Number(m[1]);
-      failure = err.message;
-    });
-    ws.on('pong', () => {
-      alive = true;
-    });
-    ws.on('open', () => {
-      opened = true;
-      this.sessionAcked = false;
-      this.responses.reset();
-      ws.send(this.sessionText);
-      // The conversation so far, in order, before any caller audio (empty on a call's first session).
-      for (const turn of this.sink.replay?.() ?? []) {
-        ws.send(itemCreateEvent(this.o.protocol, turn));
-        this.c.turnsReplayed += 1;
-      }
-      if (this.everOpened) this.c.reconnects += 1;
-      this.everOpened = true;
-      for (const b64 of this.pending) sendText(ws, appendAudioBytes(b64));
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.pingTimer = setInterval(() => {
-        if (!alive) return void ws.terminate();
-        alive = false;
-        ws.ping();
-      }, this.o.pingIntervalMs ?? 30_000);
-      this.pingTimer.unref();
-    });
-    ws.on('message', (data, isBinary) => {
-      // a replaced (expired) session may still be closing: only the current one speaks
-      if (!isBinary && this.ws === ws) this.onServerEvent(data as Buffer);
-    });
-    ws.on('close', (code, reason) => {
-      if (this.ws === ws) this.stopTimers();
-      if (this.closed || this.ws !== ws) return;
-      const v = closeVerdict({ refusedStatus, opened, sessionAcked: this.sessionAcked, code, reason: reason.toString() });
-      if (v.kind === 'refused') return this.fatal(v.message, undefined, v.status);
-      if (v.kind === 'dropped') {
-        // A session that was working (session.updated seen) dropped: start the backoff afresh;
-        // an expired session is replaced at once.
-        this.failures = 0;
-        return this.retry(v.reason, v.expired ? 0 : undefined);
-      }
-      if (v.kind === 'failed-attempt' && v.reason) failure = v.reason;
-      this.failures += 1;
-      if (this.failures >= this.backoff.maxAttempts) {
-        return this.fatal(`Azure OpenAI: ${this.failures} connection attempts failed: ${failure}`);
-      }
-      this.retry(failure);
-    });
   }
 
   private retry(reason: string, delay?: number): void {
@@ -223,14 +205,12 @@ class RealtimeUpstream implements Upstream {
 
   private onServerEvent(data: Buffer): void {
     // The hot message first: an audio delta in the service's flat shape is read from its bytes
-    // (its base64 already checked); anything else takes the full parser below.
+    // (its base64 checked there) and handed on in them; anything else takes the full parser below.
     const fast = fastModelAudioDelta(data);
     if (fast) {
-      if (this.responses.isLate(fast.responseId)) {
-        this.c.lateDeltasDropped += 1;
-        return;
-      }
-      this.sink.audio(fast.delta, fast);
+      if (this.responses.isLate(fast.responseId)) return;
+      if (this.sink.audioBytes) this.sink.audioBytes(fast, fast);
+      else this.sink.audio(payloadString(fast), fast);
       return;
     }
     let doc: unknown;
@@ -242,10 +222,7 @@ class RealtimeUpstream implements Upstream {
     const ev = normalizeServerEvent(doc);
     switch (ev.type) {
       case 'audio':
-        if (this.responses.isLate(ev.responseId)) {
-          this.c.lateDeltasDropped += 1;
-          return;
-        }
+        if (this.responses.isLate(ev.responseId)) return;
         // The caller-side frame is built by concatenation: only base64 may get there.
         if (!isBase64(ev.delta) || (this.audio === 'pcm16' && base64ByteLength(ev.delta) % 2 !== 0)) {
           this.c.invalidDeltas += 1;
@@ -290,7 +267,7 @@ class RealtimeUpstream implements Upstream {
   private replaceSession(message: string): void {
     const old = this.ws;
     this.ws = undefined;
-    this.stopTimers();
+    this.stopRetry();
     this.failures = 0;
     try {
       old?.close(1000, 'session expired');
@@ -316,10 +293,8 @@ class RealtimeUpstream implements Upstream {
     this.sink.error({ message, fatal: true, ...(code !== undefined ? { code } : {}), ...(status !== undefined ? { status } : {}) });
   }
 
-  private stopTimers(): void {
+  private stopRetry(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
     this.retryTimer = undefined;
-    this.pingTimer = undefined;
   }
 }

@@ -42,8 +42,13 @@ export class ResponseTracker {
     this.active = false;
   }
 
-  /** True for a delta of a cancelled response (to be dropped and counted). */
+  /** Deltas {@link isLate} found late (dropped), for the call's `lateDeltasDropped`. */
+  lateDeltas = 0;
+
+  /** True, and counted in {@link lateDeltas}, for a delta of a cancelled response (to be dropped). */
   isLate(responseId: string | undefined): boolean {
-    return responseId !== undefined ? this.cancelled.has(responseId) : this.dropUnknown;
+    const late = responseId !== undefined ? this.cancelled.has(responseId) : this.dropUnknown;
+    if (late) this.lateDeltas += 1;
+    return late;
   }
 }

@@ -4,6 +4,7 @@
  * events through an {@link UpstreamSink}.
  */
 import type { SessionAudio } from './media-format.js';
+import type { Base64Bytes } from './payload.js';
 
 /** Callbacks an upstream uses to reach its call. All run synchronously on the event loop. */
 export interface UpstreamSink {
@@ -13,6 +14,12 @@ export interface UpstreamSink {
    * delta belongs to, from the delta's `item_id` / `content_index` / `response_id`) when known.
    */
   audio(b64: string, item?: AudioItemRef): void;
+  /**
+   * As {@link audio}, for a payload the upstream read from the bytes of the message it received
+   * (checked base64, even byte count): the call passes it on in place where the leg can; `p` is
+   * used up. Upstreams call {@link audio} with its string when the sink has no `audioBytes`.
+   */
+  audioBytes?(p: Base64Bytes, item?: AudioItemRef): void;
   /**
    * The model heard the caller start speaking (barge-in): the call stops the leg's playback and
    * tells the upstream what was heard ({@link Upstream.truncate} / {@link Upstream.deleteItem})
@@ -82,6 +89,12 @@ export interface Upstream {
    * @returns false when the frame was dropped (reconnecting, or over the queued-bytes cap).
    */
   send(b64: string): boolean;
+  /**
+   * As {@link send}, for a payload still inside the message it arrived in: the append is built
+   * around it there (payload.ts, `frameAround`); `p` is used up. Optional: without it the call sends
+   * the payload's string.
+   */
+  sendBytes?(p: Base64Bytes): boolean;
   /** Counters so far. */
   counters(): UpstreamCounters;
   /**

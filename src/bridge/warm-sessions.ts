@@ -12,6 +12,7 @@
  * PCM16, which 16 kHz calls also use, resampled).
  */
 import type { SessionAudio } from './media-format.js';
+import { payloadString, type Base64Bytes } from './payload.js';
 import type { AudioItemRef, ReplayTurn, Upstream, UpstreamFactory, UpstreamSink } from './upstream.js';
 
 /** A pre-opened session handed to its call. */
@@ -127,6 +128,11 @@ export class WarmSessions {
   private proxy(p: Pending): UpstreamSink {
     return {
       audio: (b64: string, item?: AudioItemRef) => p.target?.audio(b64, item),
+      audioBytes: (b: Base64Bytes, item?: AudioItemRef) => {
+        const t = p.target;
+        if (t?.audioBytes) t.audioBytes(b, item);
+        else t?.audio(payloadString(b), item);
+      },
       speechStarted: (itemId?: string) => p.target?.speechStarted(itemId),
       speechStopped: () => p.target?.speechStopped?.(),
       transcript: (role, text, itemId) => p.target?.transcript(role, text, itemId),

@@ -6,9 +6,10 @@
  * barge-in. PCM16 at 16 or 24 kHz; the format comes from the first `AudioMetadata`.
  */
 import type WebSocket from 'ws';
-import { ACS_STOP_AUDIO_FRAME, acsAudioFrameBytes, parseAcsFrame } from '../acs-frames.js';
+import { ACS_STOP_AUDIO_FRAME, acsAudioFrameAround, acsAudioFrameBytes, parseAcsFrame } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { fastAcsAudio } from '../fast-path.js';
+import type { Base64Bytes } from '../payload.js';
 import { sendText } from '../ws-text.js';
 import { WsLegBase } from './ws-leg.js';
 
@@ -28,9 +29,20 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
   }
 
   play(b64: string): boolean {
-    if (this.ws.readyState !== 1 || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
+    if (!this.canPlay()) return false;
     sendText(this.ws, acsAudioFrameBytes(b64));
     return true;
+  }
+
+  playBytes(p: Base64Bytes): boolean {
+    if (!this.canPlay()) return false;
+    sendText(this.ws, acsAudioFrameAround(p));
+    return true;
+  }
+
+  /** The socket is open and not too far behind (model audio is dropped, not queued without end). */
+  private canPlay(): boolean {
+    return this.ws.readyState === 1 && this.ws.bufferedAmount <= this.o.maxQueuedBytes;
   }
 
   stopPlayback(): void {
@@ -42,9 +54,9 @@ export class AcsLeg extends WsLegBase implements MediaLeg {
     if (isBinary) return core.malformed('binary frame');
     if (data.length > this.o.maxFrameBytes) return core.malformed(`frame of ${data.length} bytes over the limit`);
     // The hot message first: an AudioData frame in the exact shape ACS sends is read from its
-    // bytes (no string of the whole message, no JSON.parse).
+    // bytes (no string of the message or of its payload, no JSON.parse) and passed on in them.
     const fast = fastAcsAudio(data);
-    if (fast) return core.callerAudio(fast.data);
+    if (fast) return core.callerAudioBytes(fast);
     const f = parseAcsFrame(data.toString());
     switch (f.kind) {
       case 'audio':

@@ -7,7 +7,8 @@
  * fast reader is unsure of) goes through. Tests pin the two to the same verdict.
  */
 import { isBase64 } from '../acs-frames.js';
-import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64At, bytesAt, integerEnd, keyEnd, plainStringEnd } from '../json-scan.js';
+import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64End, bytesAt, integerEnd, keyEnd, plainStringEnd } from '../json-scan.js';
+import type { Base64Bytes } from '../payload.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,13 +67,14 @@ const keyIs = (buf: Buffer, at: number, colon: number, lit: Buffer): boolean => 
  * is `"inbound"`; every other key, at either level, with a string (no escapes, ASCII) or plain
  * integer value, skipped. `event`, `media`, `payload` and `track` each appear once.
  * @param buf one WebSocket text message from Twilio, as received (UTF-8 bytes).
- * @returns the payload, equal to what {@link parseTwilioMessage} returns for kind `audio`;
- *   undefined for anything else (then use the full parser). Never throws.
+ * @returns where the payload lies (as Latin-1, the payload {@link parseTwilioMessage} returns
+ *   for kind `audio`); undefined for anything else (then use the full parser). Never throws.
  */
-export function fastTwilioMedia(buf: Buffer): string | undefined {
+export function fastTwilioMedia(buf: Buffer): Base64Bytes | undefined {
   if (buf[0] !== OPEN_BRACE) return undefined;
   let event = false;
-  let payload: string | undefined;
+  let start = -1;
+  let end = -1;
   let track = false;
   let media = false;
   let i = 1;
@@ -94,10 +96,11 @@ export function fastTwilioMedia(buf: Buffer): string | undefined {
         if (innerColon < 0) return undefined;
         const w = innerColon + 1;
         if (keyIs(buf, i, innerColon, PAYLOAD)) {
-          if (payload !== undefined || buf[w] !== QUOTE) return undefined;
-          payload = base64At(buf, w, false);
-          if (payload === undefined) return undefined;
-          i = w + payload.length + 2;
+          if (start >= 0 || buf[w] !== QUOTE) return undefined;
+          end = base64End(buf, w, false);
+          if (end < 0) return undefined;
+          start = w + 1;
+          i = end + 1;
         } else if (keyIs(buf, i, innerColon, TRACK)) {
           if (track || !bytesAt(buf, w, INBOUND_VALUE)) return undefined;
           track = true;
@@ -119,5 +122,5 @@ export function fastTwilioMedia(buf: Buffer): string | undefined {
     else if (buf[i] === CLOSE_BRACE && i + 1 === buf.length) break;
     else return undefined;
   }
-  return event ? payload : undefined;
+  return event && start >= 0 ? { msg: buf, start, end } : undefined;
 }

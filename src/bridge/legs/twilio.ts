@@ -18,6 +18,7 @@
 import type WebSocket from 'ws';
 import { base64ByteLength } from '../acs-frames.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
+import { frameAround, payloadByteLength, type Base64Bytes } from '../payload.js';
 import { asciiMessage, sendText } from '../ws-text.js';
 import { fastTwilioMedia, parseTwilioMessage } from './twilio-messages.js';
 import { MARK_EVERY_MS, WsLegBase } from './ws-leg.js';
@@ -64,29 +65,46 @@ export class TwilioLeg extends WsLegBase implements MediaLeg {
       if (isBinary) return core.malformed('binary frame');
       // The hot message first: a media message in Twilio's compact shape is read from its bytes.
       const payload = fastTwilioMedia(data as Buffer);
-      if (payload !== undefined) return core.callerAudio(payload);
+      if (payload !== undefined) return core.callerAudioBytes(payload);
       this.onMessage((data as Buffer).toString());
     });
   }
 
   play(b64: string): boolean {
-    if (this.ws.readyState !== 1 || !this.streamSid || this.ws.bufferedAmount > this.o.maxQueuedBytes) return false;
+    if (!this.canPlay()) return false;
     sendText(this.ws, asciiMessage(this.mediaPrefix, b64, MEDIA_TAIL));
+    this.sent(base64ByteLength(b64));
+    return true;
+  }
+
+  playBytes(p: Base64Bytes): boolean {
+    if (!this.canPlay()) return false;
+    const bytes = payloadByteLength(p);
+    sendText(this.ws, frameAround(p, this.mediaPrefix, MEDIA_TAIL));
+    this.sent(bytes);
+    return true;
+  }
+
+  /** The stream has started, its socket is open and not too far behind. */
+  private canPlay(): boolean {
+    return this.ws.readyState === 1 && this.streamSid !== undefined && this.ws.bufferedAmount <= this.o.maxQueuedBytes;
+  }
+
+  /** `bytes` of μ-law went out: the play position's anchor, and a mark once per {@link MARK_EVERY_MS}. */
+  private sent(bytes: number): void {
     const now = Date.now();
     if (this.position(now) >= this.sentBytes) {
       // Twilio's buffer had run dry: this chunk starts playing now
       this.anchorBytes = this.sentBytes;
       this.anchorAt = now;
     }
-    const bytes = base64ByteLength(b64);
     this.sentBytes += bytes;
     this.unmarkedBytes += bytes;
-    if (this.unmarkedBytes < MARK_EVERY_MS * 8) return true;
+    if (this.unmarkedBytes < MARK_EVERY_MS * 8) return;
     this.unmarkedBytes = 0;
     const n = ++this.markSeq;
     this.markBytes.set(n, this.sentBytes);
     this.ws.send(`{"event":"mark","streamSid":"${this.streamSid}","mark":{"name":"v${n}"}}`);
-    return true;
   }
 
   /** ms of model audio Twilio has played: the last echoed mark plus real time since, capped at what was sent (μ-law: 8 bytes per ms). */
