@@ -5,6 +5,10 @@
  * message the payload moves on in (an append toward the model, an ACS or Twilio media message
  * toward the caller) can be built around the payload inside the received message itself
  * ({@link frameAround}): no string of the payload, no new Buffer, no copy of it.
+ *
+ * A message built so and queued on a slow socket keeps the memory of the read it came in alive
+ * (one socket read, at most 64 KB, usually the message itself), while the legs' and the
+ * upstream's queue caps count the message's own bytes.
  */
 import { base64BytesLength } from './base64-bytes.js';
 

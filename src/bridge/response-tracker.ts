@@ -47,7 +47,8 @@ export class ResponseTracker {
 
   /** True, and counted in {@link lateDeltas}, for a delta of a cancelled response (to be dropped). */
   isLate(responseId: string | undefined): boolean {
-    const late = responseId !== undefined ? this.cancelled.has(responseId) : this.dropUnknown;
+    // Most deltas arrive with nothing ever cancelled: no set lookup for those.
+    const late = responseId !== undefined ? this.cancelled.size !== 0 && this.cancelled.has(responseId) : this.dropUnknown;
     if (late) this.lateDeltas += 1;
     return late;
   }
