@@ -1,7 +1,7 @@
 /**
  * The per-frame audio path of a call, what runs 50 times a second each way: caller audio to the
  * upstream, model audio to the leg, the resamplers between them, and the frame counters.
- * {@link CallCore} (call-core.ts) builds the rest of the call on it: format, upstream, events,
+ * `CallCore` (call-core.ts) builds the rest of the call on it: format, upstream, events,
  * barge-in, end.
  *
  * Base64 passes through unchanged for 24 kHz PCM16 and G.711, and a payload the leg or the
@@ -16,7 +16,7 @@ import type { LegFormat } from './media-format.js';
 import { payloadByteLength, payloadString, type Base64Bytes } from './payload.js';
 import type { Upstream } from './upstream.js';
 
-/** The audio half of a call: fields set by {@link CallCore} as the call starts and ends. */
+/** The audio half of a call: fields set by `CallCore` as the call starts and ends. */
 export abstract class CallAudio {
   protected leg: MediaLeg | undefined;
   protected readonly c = zeroCounters();
@@ -35,7 +35,7 @@ export abstract class CallAudio {
   /** A message the leg could not use: counted (and reported by the core). */
   abstract malformed(reason: string): void;
 
-  /** One frame of caller audio (base64, leg format). Ignored and counted before {@link start}. */
+  /** One frame of caller audio (base64, leg format). Ignored and counted before the format is known (`CallCore.start`). */
   callerAudio(b64: string): void {
     if (!this.countIn(base64ByteLength(b64))) return;
     if (this.toModel) {
