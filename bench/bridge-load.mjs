@@ -45,6 +45,7 @@ import { DEFAULT_CALLS, PATHS, isLoud, markerFrame, openCaller, readHead } from 
 import { printTargets, toneSnr } from './bridge-load-report.mjs';
 import { roleFake, roleServer } from './bridge-load-roles.mjs';
 import { PIN, setupPinning, startChild } from './bench-procs.mjs';
+import { startFrameClock } from './frame-clock.mjs';
 
 
 // ---------------------------------------------------------------------------------------
@@ -91,7 +92,6 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
   let received = 0;
   let outOfOrder = 0;
   const callers = [];
-  const timers = [];
   const lastSeq = new Int32Array(calls).fill(-1);
   const inWindow = (t) => t >= measureStart && t < measureEnd;
   const arrived = (sentAt) => {
@@ -100,6 +100,7 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
     latencies.push(performance.now() - sentAt);
   };
 
+  const ticks = new Array(calls);
   await Promise.all(
     Array.from({ length: calls }, async (_, c) => {
       const markers = [];
@@ -140,9 +141,10 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
         }
         caller.send(frame);
       };
-      setTimeout(() => timers.push(setInterval(tick, 20)), Math.random() * 20);
+      ticks[c] = tick;
     }),
   );
+  const stopClock = startFrameClock(calls, 20, (c) => ticks[c]());
   await sleep(1000); // warm-up
   await server.ask('mark');
   await fake.ask('mark');
@@ -155,7 +157,7 @@ async function runStep(kind, pathName, calls, seconds, fake, profName) {
   const gen = process.cpuUsage(genCpu);
   await sleep(1000); // let the last frames of the window arrive
   stopScrape();
-  for (const t of timers) clearInterval(t);
+  stopClock();
   for (const c of callers) c.close();
   await sleep(300);
   const cal = await server.ask('calibrate');

@@ -23,6 +23,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PIN, setupPinning, startChild } from './bench-procs.mjs';
 import { PATHS, markerFrame, openCaller } from './bridge-load-paths.mjs';
+import { startFrameClock } from './frame-clock.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -71,10 +72,11 @@ for (const [name, s] of Object.entries({ fake, ...sut })) {
 }
 const ports = { floor: (await sut.floor.ready).ports, bridge: (await sut.bridge.ready).ports };
 
-// The same load on both: `calls` callers each, 50 frames a second, staggered over a frame.
+// The same load on both: `calls` callers each, 50 frames a second, spread evenly over a frame
+// by one clock (see frame-clock.mjs).
 const pattern = Buffer.alloc(p.frameBytes, 1);
 const counts = { floor: { sent: 0, back: 0 }, bridge: { sent: 0, back: 0 } };
-const timers = [];
+const ticks = [];
 const callers = [];
 for (const target of ['floor', 'bridge']) {
   for (let call = 0; call < calls; call++) {
@@ -94,9 +96,12 @@ for (const target of ['floor', 'bridge']) {
       caller.send(frame);
       counts[target].sent++;
     };
-    setTimeout(() => timers.push(setInterval(tick, 20)), Math.random() * 20);
+    ticks.push(tick);
   }
 }
+// floor and bridge callers interleaved on the clock, so both see the same spread of load
+const order = ticks.map((_, k) => (k % 2 === 0 ? k / 2 : calls + (k - 1) / 2));
+const stopClock = startFrameClock(ticks.length, 20, (k) => ticks[order[k]]());
 console.log(`${p.label}: ${calls} calls on the ${values.against} and ${calls} on the bridge at once, both on CPU ${pinned ? PIN.sut : '(any: no taskset)'}; ${rounds} rounds of ${seconds} s after 2 s warm-up; load average ${loadavg()[0].toFixed(2)}; ${process.version}`);
 await sleep(2000);
 console.log('round  floor %core  bridge %core  bridge/floor');
@@ -113,7 +118,7 @@ for (let r = 0; r < rounds; r++) {
   ratios.push(bPct / fPct);
   console.log(`${String(r + 1).padStart(5)}  ${fPct.toFixed(1).padStart(11)}  ${bPct.toFixed(1).padStart(12)}  ${(bPct / fPct).toFixed(3).padStart(12)}`);
 }
-for (const t of timers) clearInterval(t);
+stopClock();
 for (const c of callers) c.close();
 await sleep(500);
 const lost = (t) => counts[t].sent - counts[t].back;
