@@ -1,6 +1,8 @@
 // bench/bench-procs: the child processes of the bridge benchmarks (bench/bridge-load.mjs and
-// bench/bridge-paired.mjs): CPU pinning with taskset and forked --role children answering over IPC.
+// bench/bridge-paired.mjs): CPU pinning with taskset, forked --role children answering over IPC,
+// and a scraper of a child's GET /metrics.
 import { fork, spawnSync } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -47,4 +49,12 @@ export function startChild(args, { cpus = PIN.rest, execArgv = [], env = process
       child.send({ cmd });
     });
   return { child, ready, ask, exited };
+}
+
+/** Scrape GET /metrics every second until stopped; returns the stop function. */
+export function scrapeEverySecond(port) {
+  const t = setInterval(() => {
+    httpGet({ host: '127.0.0.1', port, path: '/metrics' }, (res) => res.resume()).on('error', () => undefined);
+  }, 1000);
+  return () => clearInterval(t);
 }

@@ -46,6 +46,15 @@ export function isLoud(pcm) {
 /** (call, seq, sentAt) from the first 16 bytes. */
 export const readHead = (b) => ({ call: b.readUInt32LE(0), seq: b.readUInt32LE(4), sentAt: b.readDoubleLE(8) });
 
+/** A frame of the passthrough pattern: a tone (PCM16) or byte ramp (μ-law) after the 16-byte header. */
+export function patternFrame(p) {
+  const b = Buffer.alloc(p.frameBytes);
+  if (p.rate === 8000) for (let i = 16; i < b.length; i++) b[i] = (i * 37) & 0xff;
+  else for (let i = 16; i + 1 < b.length; i += 2) b.writeInt16LE(Math.round(8000 * Math.sin(i / 7)), i);
+  return b;
+}
+
+
 /**
  * The audio after `key` (bytes) in a JSON text message, decoded; only its first 18 bytes (the
  * 16-byte head) with `headOnly`. Read from the bytes, not a string of the whole message: the

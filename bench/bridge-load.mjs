@@ -13,7 +13,8 @@
 // under test. Rounds alternate floor / bridge in fresh processes; figures are medians of rounds.
 //
 // The child roles are in bench/bridge-load-roles.mjs, the SNR and target lines in
-// bench/bridge-load-report.mjs, the caller side of each path in bench/bridge-load-paths.mjs.
+// bench/bridge-load-report.mjs, the caller side of each path in bench/bridge-load-paths.mjs, the
+// calls' one clock in bench/frame-clock.mjs.
 //
 // The bridge serves every path from one startBridge (ACS /ws/media with a media token, Asterisk
 // /ws/asterisk with Basic auth, AudioSocket on TCP, Twilio /ws/twilio with its signature checks
@@ -38,13 +39,12 @@
 //
 // Usage: npm run build && node bench/bridge-load.mjs [--paths acs24,acs16,ast-slin24,ast-ulaw,ast-slin16,audiosocket16,twilio]
 //   [--calls 100,200 | --calls acs24=100,200,400/acs16=100,200] [--seconds 5] [--rounds 3] [--metrics] [--pool-ab] [--snr-only] [--no-pin]
-import { get as httpGet } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CALLS, PATHS, isLoud, markerFrame, openCaller, readHead } from './bridge-load-paths.mjs';
+import { DEFAULT_CALLS, PATHS, isLoud, markerFrame, openCaller, patternFrame, readHead } from './bridge-load-paths.mjs';
 import { printTargets, toneSnr } from './bridge-load-report.mjs';
 import { roleFake, roleServer } from './bridge-load-roles.mjs';
-import { PIN, setupPinning, startChild } from './bench-procs.mjs';
+import { PIN, scrapeEverySecond, setupPinning, startChild } from './bench-procs.mjs';
 import { startFrameClock } from './frame-clock.mjs';
 
 
@@ -61,22 +61,6 @@ function startBenchChild(args, profName, cpus = PIN.rest) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
-
-/** A frame of the passthrough pattern: a tone (PCM16) or byte ramp (μ-law) after the 16-byte header. */
-function patternFrame(p) {
-  const b = Buffer.alloc(p.frameBytes);
-  if (p.rate === 8000) for (let i = 16; i < b.length; i++) b[i] = (i * 37) & 0xff;
-  else for (let i = 16; i + 1 < b.length; i += 2) b.writeInt16LE(Math.round(8000 * Math.sin(i / 7)), i);
-  return b;
-}
-
-/** Scrape GET /metrics every second until stopped; returns the stop function. */
-function scrapeEverySecond(port) {
-  const t = setInterval(() => {
-    httpGet({ host: '127.0.0.1', port, path: '/metrics' }, (res) => res.resume()).on('error', () => undefined);
-  }, 1000);
-  return () => clearInterval(t);
-}
 
 async function runStep(kind, pathName, calls, seconds, fake, profName) {
   const fakePort = fake.port;
