@@ -19,8 +19,8 @@
 // of the rounds (ns/message) and the median of the per-round-pair ratios (robust to drift).
 // Usage: npm run build && node bench/fast-path.mjs [messagesPerRound=20000] [rounds=31]
 import os from 'node:os';
-import { acsAudioFrameAround, acsAudioFrameBytes, parseAcsFrame, isBase64, base64ByteLength } from '../dist/bridge/acs-frames.js';
-import { isBase64Bytes } from '../dist/bridge/base64-bytes.js';
+import { acsAudioFrameAround, acsAudioFrameBytes, parseAcsFrame } from '../dist/bridge/acs-frames.js';
+import { base64ByteLength, isBase64, isBase64Bytes } from '../dist/bridge/base64.js';
 import { payloadString } from '../dist/bridge/payload.js';
 import { appendAudioAround, appendAudioBytes, normalizeServerEvent } from '../dist/bridge/realtime-protocol.js';
 import { fastAcsAudio, fastModelAudioDelta } from '../dist/bridge/fast-path.js';

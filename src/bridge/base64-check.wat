@@ -1,4 +1,4 @@
-;; The base64 alphabet check of the bridge's fast paths (base64-bytes.ts), 16 bytes per step
+;; The base64 alphabet check of the bridge's fast paths (base64.ts), 16 bytes per step
 ;; with i8x16 SIMD, compiled to src/bridge/base64-check-wasm.ts by `npm run build:wasm` (wabt).
 ;;
 ;; The caller copies the payload, its `=` padding already cut off, to byte 0 of memory and calls

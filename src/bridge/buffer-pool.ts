@@ -1,8 +1,10 @@
 /**
- * Node's Buffer pool, sized for a relay. Every message the bridge sends is a new Buffer of
- * about a frame's size (1.3 KB for 20 ms at 24 kHz in base64 JSON), and `ws` allocates another
- * for each masked message toward the model: three allocations per frame pair, 10,000 pairs a
- * second at 200 calls. `Buffer.allocUnsafe` carves sizes under half of `Buffer.poolSize` out of
+ * Node's Buffer pool, sized for a relay. `ws` allocates a frame-sized Buffer for each masked
+ * message toward the model (1.3 KB for 20 ms at 24 kHz in base64 JSON) and a small header for
+ * each message toward the caller, and wherever the bridge converts (resampled and Asterisk
+ * paths) each message it sends is a new Buffer too: thousands of allocations a second at 200
+ * calls. (Where it converts nothing, the bridge builds its messages inside the received ones:
+ * payload.ts.) `Buffer.allocUnsafe` carves sizes under half of `Buffer.poolSize` out of
  * a shared pool and starts a new pool (a new ArrayBuffer, which the garbage collector tracks
  * as external memory) when it runs out; at Node's default 8 KB that is every sixth message,
  * and the pool's churn, not the copy, is most of the cost. Measured on Node 20 (2-core VM,

@@ -9,7 +9,7 @@
  * when the other side can build its message there; one resampler pass for 8/16 kHz PCM16.
  */
 import type { StreamResampler } from '../audio/resampler.js';
-import { base64ByteLength } from './acs-frames.js';
+import { base64ByteLength } from './base64.js';
 import type { CallConversation } from './call-conversation.js';
 import { zeroCounters, type MediaLeg } from './call-types.js';
 import type { LegFormat } from './media-format.js';
@@ -83,12 +83,14 @@ export abstract class CallAudio {
     this.countOut(bytes, this.leg.play(out));
   }
 
-  /** Model audio still inside the message it arrived in: played in place when the leg can. */
-  protected fromModelBytes(p: Base64Bytes): void {
+  /**
+   * Model audio still inside the message it arrived in (`bytes` decoded, in the session format):
+   * played in place when the leg can.
+   */
+  protected fromModelBytes(p: Base64Bytes, bytes: number): void {
     const leg = this.leg;
     if (this.toCaller || !leg?.playBytes) return this.fromModel(payloadString(p));
     if (this.ended) return;
-    const bytes = payloadByteLength(p);
     this.countOut(bytes, leg.playBytes(p));
   }
 

@@ -13,7 +13,7 @@
  * The per-frame audio path is call-audio.ts (kept lean: no logging per frame, counters only).
  */
 import { createResampler } from '../audio/resampler.js';
-import { base64ByteLength } from './acs-frames.js';
+import { base64ByteLength } from './base64.js';
 import { CallAudio } from './call-audio.js';
 import { CallConversation } from './call-conversation.js';
 import { payloadByteLength } from './payload.js';
@@ -210,8 +210,9 @@ export class CallCore extends CallAudio {
           this.fromModel(b64);
         },
         audioBytes: (p, item) => {
-          this.conversation?.generated(item, payloadByteLength(p));
-          this.fromModelBytes(p);
+          const bytes = payloadByteLength(p);
+          this.conversation?.generated(item, bytes);
+          this.fromModelBytes(p, bytes);
         },
         speechStarted: (itemId) => {
           this.c.bargeIns += 1;

@@ -5,7 +5,7 @@
  * the same way and reports anything else (-1 or undefined), so a reader built on them can fall
  * back to the full parser.
  */
-import { base64BytesLength, isBase64Bytes } from './base64-bytes.js';
+import { base64BytesLength, isBase64Bytes } from './base64.js';
 
 /** Byte values of the JSON punctuation the readers look for (ASCII). */
 export const QUOTE = 34;

@@ -10,7 +10,7 @@
  * (one socket read, at most 64 KB, usually the message itself), while the legs' and the
  * upstream's queue caps count the message's own bytes.
  */
-import { base64BytesLength } from './base64-bytes.js';
+import { base64BytesLength } from './base64.js';
 
 /** A checked base64 payload at bytes [start, end) of the received message `msg`. */
 export interface Base64Bytes {

@@ -17,7 +17,7 @@
  *   connection attempts in a row.
  */
 import WebSocket from 'ws';
-import { base64ByteLength, isBase64 } from './acs-frames.js';
+import { base64ByteLength, isBase64 } from './base64.js';
 import { fastModelAudioDelta } from './fast-path.js';
 import { payloadString, type Base64Bytes } from './payload.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACS_STOP_AUDIO_FRAME, acsAudioFrameBytes, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { ACS_STOP_AUDIO_FRAME, acsAudioFrameBytes, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { base64ByteLength, isBase64 } from '../../src/bridge/base64.js';
 
 const audio = (data: unknown, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ kind: 'AudioData', audioData: { timestamp: '2026-01-01T00:00:00Z', participantRawID: '8:acs:x', data, silent: false, ...extra } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { acsAudioFrameAround, acsAudioFrameBytes, base64ByteLength, isBase64, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { acsAudioFrameAround, acsAudioFrameBytes, parseAcsFrame } from '../../src/bridge/acs-frames.js';
+import { base64ByteLength, isBase64 } from '../../src/bridge/base64.js';
 import { fastAcsAudio, fastModelAudioDelta, type FastAcsAudio, type FastAudioDelta } from '../../src/bridge/fast-path.js';
 import { payloadString } from '../../src/bridge/payload.js';
 import { normalizeServerEvent } from '../../src/bridge/realtime-protocol.js';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { MODULES, compileWat } from '../../scripts/build-wasm.mjs';
-import { base64BytesLength, isBase64Bytes } from '../../src/bridge/base64-bytes.js';
+import { base64BytesLength, isBase64Bytes } from '../../src/bridge/base64.js';
 import { frameAround, payloadByteLength, payloadString, type Base64Bytes } from '../../src/bridge/payload.js';
 
 const regex = (s: string): boolean => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);

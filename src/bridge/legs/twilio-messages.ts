@@ -6,7 +6,7 @@
  * {@link parseTwilioMessage} is the full parser every other message (and any media message the
  * fast reader is unsure of) goes through. Tests pin the two to the same verdict.
  */
-import { isBase64 } from '../acs-frames.js';
+import { isBase64 } from '../base64.js';
 import { CLOSE_BRACE, COMMA, OPEN_BRACE, QUOTE, ascii, base64End, bytesAt, integerEnd, keyEnd, plainStringEnd } from '../json-scan.js';
 import type { Base64Bytes } from '../payload.js';
 

@@ -16,7 +16,7 @@
  * audio reached an empty buffer), capped at what was sent.
  */
 import type WebSocket from 'ws';
-import { base64ByteLength } from '../acs-frames.js';
+import { base64ByteLength } from '../base64.js';
 import type { CallCore, MediaLeg } from '../call-core.js';
 import { frameAround, payloadByteLength, type Base64Bytes } from '../payload.js';
 import { asciiMessage, sendText } from '../ws-text.js';

@@ -1,14 +1,54 @@
 /**
- * The base64 check of the bridge's fast paths, on bytes: the payload as it lies in a received
- * message, no string made. A small WebAssembly SIMD module (./base64-check.wat, shipped as
- * ./base64-check-wasm.ts) checks the alphabet 16 bytes at a time; one instance per process,
- * used by one call at a time (the event loop is single-threaded).
- *
+ * The bridge's base64 checks and byte counts (RFC 4648 section 4, standard alphabet), run on
+ * every audio payload both ways: on strings ({@link isBase64}, {@link base64ByteLength}) and on
+ * bytes, the payload as it lies in a received message with no string made ({@link
+ * isBase64Bytes}, {@link base64BytesLength}). The bytes check is a small WebAssembly SIMD module
+ * (./base64-check.wat, shipped as ./base64-check-wasm.ts) that checks the alphabet 16 bytes at a
+ * time; one instance per process, used by one call at a time (the event loop is single-threaded).
  * Measured against making a Latin-1 string of the payload and calling `isBase64` on it (the
  * route it replaces): 140–160 ns against 290–350 ns for a 20 ms frame at 24 kHz (1280 bytes).
  */
-import { isBase64 } from './acs-frames.js';
 import { BASE64_CHECK_WASM_BASE64 } from './base64-check-wasm.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Where {@link isBase64} lets Node's decoder count the bytes (decoded, never read). */
+const SCRATCH = Buffer.allocUnsafe(24 * 1024);
+/** Longest string checked through the decoder; longer ones (rare) take the regular expression. */
+const SCRATCH_CHARS = (SCRATCH.length / 3) * 4;
+
+/**
+ * True when `s` is canonical-length standard base64: length a multiple of 4, only
+ * `A–Z a–z 0–9 + /`, and at most two `=` at the end (exactly `/^[A-Za-z0-9+/]*={0,2}$/`).
+ *
+ * Runs on every audio frame, both ways, so it lets Node's C++ base64 decoder count the bytes
+ * into a scratch buffer (about 0.2 µs for a 20 ms frame at 24 kHz, against 1.5–2.5 µs for the
+ * regular expression): the decoder skips whatever is not base64, so a string with anything
+ * else, or with `=` anywhere but the end, decodes to fewer bytes than its length promises. Three
+ * things it would let through are ruled out first: UTF-16 units above 0x7f (the decoder reads a
+ * unit by its low byte; `Buffer.byteLength` equals the length only for ASCII), and `-` and `_`
+ * (base64url, which the decoder also accepts). A test pins it to the regular expression on
+ * random and adversarial strings.
+ */
+export function isBase64(s: string): boolean {
+  const n = s.length;
+  if (n % 4 !== 0) return false;
+  if (n > SCRATCH_CHARS) return BASE64.test(s);
+  return (
+    Buffer.byteLength(s, 'utf8') === n &&
+    SCRATCH.write(s, 0, 'base64') === base64ByteLength(s) &&
+    s.indexOf('-') < 0 &&
+    s.indexOf('_') < 0
+  );
+}
+
+/** Decoded byte length of a valid base64 string, without decoding it. */
+export function base64ByteLength(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  const pad = s.charCodeAt(n - 1) === 61 ? (s.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
+  return (n / 4) * 3 - pad;
+}
 
 /** The slice of the WebAssembly JS API used here (TypeScript's Node types do not declare it). */
 declare const WebAssembly: {
